@@ -1,0 +1,43 @@
+# Yorisoi: `make run` brings up a demo site, `make test` runs the whole suite.
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test lint check messages demo clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_content
+	$(PY) manage.py seed_demo
+
+run: demo
+	$(PY) manage.py runserver $(HOST)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: $(STAMP)
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=false SECRET_KEY=ci-only-$$(date +%s)-a-long-random-enough-secret-for-the-check-only \
+		ALLOWED_HOSTS=yorisoi.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+# Regenerate the translation catalogues after changing UI strings, then translate and compile.
+messages: $(STAMP)
+	$(PY) manage.py makemessages --locale ja --no-location --ignore '.venv/*' --ignore 'static/*'
+	$(PY) manage.py compilemessages --locale ja
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media static

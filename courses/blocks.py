@@ -1,0 +1,126 @@
+"""StreamField blocks for lessons. One shared StreamBlock; no block runs a query."""
+
+from urllib.parse import parse_qs, urlparse
+
+import markdown
+import nh3
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.images.blocks import ImageBlock
+
+MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "ruby", "rp", "rt",
+    "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+
+
+def render_markdown(source: str) -> str:
+    """Markdown to HTML with everything executable stripped (scripts, handlers, js: links)."""
+    html = markdown.markdown(source or "", extensions=MARKDOWN_EXTENSIONS)
+    return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS, link_rel="noopener noreferrer"))
+
+
+class MarkdownBlock(blocks.TextBlock):
+    def render_basic(self, value, context=None):
+        return render_markdown(value)
+
+    class Meta:
+        icon = "code"
+        label = _("Markdown")
+        template = "courses/blocks/markdown.html"
+        description = _("Text written in Markdown; HTML and scripts are removed.")
+
+
+class CalloutBlock(blocks.StructBlock):
+    kind = blocks.ChoiceBlock(
+        choices=[("point", _("Point")), ("caution", _("Caution")), ("example", _("Example"))],
+        default="point",
+    )
+    title = blocks.CharBlock(required=False, max_length=120)
+    body = MarkdownBlock()
+
+    class Meta:
+        icon = "warning"
+        label = _("Callout")
+        template = "courses/blocks/callout.html"
+        description = _("A highlighted box: a key point, a caution or a worked example.")
+
+
+class VideoBlock(blocks.StructBlock):
+    """A YouTube or Vimeo video, embedded without fetching anything at render time."""
+
+    url = blocks.URLBlock()
+    caption = blocks.CharBlock(required=False, max_length=200)
+
+    def embed_url(self, url: str) -> str | None:
+        parsed = urlparse(url)
+        host = parsed.netloc.lower().removeprefix("www.").removeprefix("m.")
+        if host == "youtu.be":
+            video_id = parsed.path.strip("/")
+        elif host in ("youtube.com", "youtube-nocookie.com"):
+            video_id = parse_qs(parsed.query).get("v", [""])[0] or parsed.path.split("/")[-1]
+        elif host == "vimeo.com" and parsed.path.strip("/").isdigit():
+            return f"https://player.vimeo.com/video/{parsed.path.strip('/')}"
+        else:
+            return None
+        if not video_id.replace("-", "").replace("_", "").isalnum():
+            return None
+        return f"https://www.youtube-nocookie.com/embed/{video_id}"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["embed_url"] = self.embed_url(value["url"])
+        return context
+
+    class Meta:
+        icon = "media"
+        label = _("Video")
+        template = "courses/blocks/video.html"
+        description = _("A YouTube or Vimeo link; other links are shown as a plain link.")
+
+
+class ReflectionBlock(blocks.StructBlock):
+    prompt = blocks.TextBlock(help_text=_("One question; each learner's answer stays private."))
+
+    class Meta:
+        icon = "edit"
+        label = _("Reflection prompt")
+        template = "courses/blocks/reflection.html"
+        description = _("A question whose answer is saved to the learner's private journal.")
+
+
+class PhraseBlock(blocks.StructBlock):
+    say = blocks.CharBlock(label=_("Say this"), max_length=300)
+    instead = blocks.CharBlock(label=_("Rather than this"), max_length=300)
+
+
+class KeyPhrasesBlock(blocks.StructBlock):
+    phrases = blocks.ListBlock(PhraseBlock(), min_num=1)
+
+    class Meta:
+        icon = "openquote"
+        label = _("Key phrases")
+        template = "courses/blocks/key_phrases.html"
+        description = _("Pairs of phrases: what to say, and what to avoid saying.")
+
+
+class LessonBodyBlock(blocks.StreamBlock):
+    rich_text = blocks.RichTextBlock(
+        icon="pilcrow",
+        label=_("Rich text"),
+        template="courses/blocks/rich_text.html",
+        description=_("Formatted text edited in the page editor."),
+    )
+    markdown = MarkdownBlock()
+    callout = CalloutBlock()
+    video = VideoBlock()
+    image = ImageBlock(
+        label=_("Image"),
+        template="courses/blocks/image.html",
+        description=_("An image with alternative text."),
+    )
+    reflection = ReflectionBlock()
+    key_phrases = KeyPhrasesBlock()

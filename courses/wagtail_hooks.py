@@ -1,0 +1,77 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from yorisoi.roles import is_trainer
+
+from .models import Cohort, Competency, CompetencyCategory, CompetencyFramework, InPersonSession
+
+
+class CompetencyViewSet(SnippetViewSet):
+    model = Competency
+    icon = "tick"
+    list_display = ["code", "name", "category"]
+    list_filter = ["category__framework"]
+    search_fields = ["code", "name", "name_en"]
+
+
+class CompetencyFrameworkViewSet(SnippetViewSet):
+    model = CompetencyFramework
+    icon = "list-ul"
+    list_display = ["code", "name"]
+
+
+class CompetencyCategoryViewSet(SnippetViewSet):
+    model = CompetencyCategory
+    icon = "folder-open-inverse"
+    list_display = ["code", "name", "framework"]
+
+
+class CompetencyGroup(SnippetViewSetGroup):
+    menu_label = _("Competencies")
+    menu_icon = "tick"
+    items = (CompetencyFrameworkViewSet, CompetencyCategoryViewSet, CompetencyViewSet)
+
+
+class CohortViewSet(SnippetViewSet):
+    model = Cohort
+    icon = "group"
+    list_display = ["name", "course", "starts_on", "ends_on"]
+
+    def get_queryset(self, request):
+        return Cohort.objects.visible_to(request.user).select_related("course")
+
+
+class InPersonSessionViewSet(SnippetViewSet):
+    model = InPersonSession
+    icon = "date"
+    list_display = ["title", "cohort", "starts_at", "place", "hours"]
+
+    def get_queryset(self, request):
+        visible = Cohort.objects.visible_to(request.user)
+        return InPersonSession.objects.filter(cohort__in=visible).select_related("cohort")
+
+
+class CohortGroup(SnippetViewSetGroup):
+    menu_label = _("Cohorts")
+    menu_icon = "group"
+    items = (CohortViewSet, InPersonSessionViewSet)
+
+
+register_snippet(CompetencyGroup)
+register_snippet(CohortGroup)
+
+
+class TrainerMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_trainer(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboard_link():
+    return TrainerMenuItem(
+        _("Trainer dashboard"), reverse("trainer_cohorts"), icon_name="table", order=150
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class YorisoiConfig(AppConfig):
+    name = "yorisoi"
+    verbose_name = "Yorisoi"

@@ -1,0 +1,95 @@
+"""Roles are Django groups; every permission decision on the server goes through here."""
+
+from django.contrib.auth.models import Group, Permission
+
+TRAINEE = "受講者"
+COORDINATOR = "コーディネーター"
+TRAINER = "研修担当"
+ORG_ADMIN = "管理者"
+ALL_ROLES = (TRAINEE, COORDINATOR, TRAINER, ORG_ADMIN)
+
+# Model permissions each role gets in the Wagtail admin, as "app_label.codename".
+ROLE_PERMISSIONS = {
+    TRAINEE: [],
+    COORDINATOR: [],
+    TRAINER: [
+        "wagtailadmin.access_admin",
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "courses.add_competency",
+        "courses.change_competency",
+        "courses.view_competency",
+        "courses.view_competencyframework",
+        "courses.view_competencycategory",
+        "courses.add_cohort",
+        "courses.change_cohort",
+        "courses.view_cohort",
+        "courses.add_inpersonsession",
+        "courses.change_inpersonsession",
+        "courses.view_inpersonsession",
+    ],
+}
+# Org admins hold every trainer permission plus user management.
+ROLE_PERMISSIONS[ORG_ADMIN] = ROLE_PERMISSIONS[TRAINER] + [
+    "auth.add_user",
+    "auth.change_user",
+    "auth.view_user",
+    "courses.add_competencyframework",
+    "courses.change_competencyframework",
+    "courses.add_competencycategory",
+    "courses.change_competencycategory",
+    "courses.delete_cohort",
+    "courses.delete_inpersonsession",
+]
+PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+
+
+def role_names(user) -> frozenset[str]:
+    """The user's role names, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_yorisoi_roles"):
+        user._yorisoi_roles = frozenset(user.groups.values_list("name", flat=True))
+    return user._yorisoi_roles
+
+
+def is_org_admin(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or ORG_ADMIN in role_names(user))
+
+
+def is_trainer(user) -> bool:
+    """Trainers and org admins run cohorts; org admins see all of them."""
+    return is_org_admin(user) or TRAINER in role_names(user)
+
+
+def ensure_groups(catalogue=None) -> None:
+    """Create the role groups with their permissions; idempotent.
+
+    With a catalogue page, trainers and admins may also author every page below it.
+    """
+    from wagtail.models import GroupPagePermission
+
+    for name in ALL_ROLES:
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = []
+        for dotted in ROLE_PERMISSIONS.get(name, []):
+            app_label, codename = dotted.split(".")
+            wanted.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.add(*wanted)
+        if catalogue is not None and name in (TRAINER, ORG_ADMIN):
+            for codename in PAGE_PERMISSIONS:
+                GroupPagePermission.objects.get_or_create(
+                    group=group,
+                    page=catalogue,
+                    permission=Permission.objects.get(
+                        content_type__app_label="wagtailcore", codename=codename
+                    ),
+                )
+
+
+def context_processor(request):
+    user = request.user
+    return {"is_trainer": is_trainer(user), "is_org_admin": is_org_admin(user)}
