@@ -418,10 +418,6 @@ class Attendance(models.Model):
     def __str__(self):
         return f"{self.user} @ {self.session}: {self.get_status_display()}"
 
-    @property
-    def credits_hours(self) -> bool:
-        return self.status in CREDITED_STATUSES
-
 
 # --- Learning records ---------------------------------------------------------------------
 
