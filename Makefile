@@ -37,7 +37,7 @@ check: $(STAMP)
 # Regenerate the translation catalogues after changing UI strings, then translate and compile.
 messages: $(STAMP)
 	$(PY) manage.py makemessages --locale ja --no-location --ignore '.venv/*' --ignore 'static/*'
-	$(PY) manage.py compilemessages --locale ja
+	$(PY) manage.py compilemessages --locale ja --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media static

@@ -9,55 +9,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from courses import services
-from courses.models import (
-    Cohort,
-    CourseIndexPage,
-    CoursePage,
-    Delivery,
-    InPersonSession,
-    LessonPage,
-    ModulePage,
-)
+from courses.models import Cohort, InPersonSession
+from tests.factories import build_course, make_user
 from yorisoi.roles import ORG_ADMIN, TRAINEE, TRAINER, ensure_groups
-
-
-def build_course(slug="test-course", modules=2, lessons_per_module=2, required_hours="3"):
-    """A published course with online lessons of 30 minutes and one reflection prompt each."""
-    catalogue = CourseIndexPage.objects.get()
-    course = catalogue.add_child(
-        instance=CoursePage(
-            title=f"講座 {slug}", slug=slug, required_hours=Decimal(required_hours), self_enrol=True
-        )
-    )
-    for m in range(1, modules + 1):
-        module = course.add_child(instance=ModulePage(title=f"第{m}章", slug=f"{slug}-m{m}"))
-        for n in range(1, lessons_per_module + 1):
-            module.add_child(
-                instance=LessonPage(
-                    title=f"レッスン {m}-{n}",
-                    slug=f"{slug}-m{m}-l{n}",
-                    duration_minutes=30,
-                    delivery=Delivery.ONLINE,
-                    body=[
-                        ("markdown", "傾聴の基本を学びます。"),
-                        ("reflection", {"prompt": "最近、話を聴いてもらえたと感じた場面は？"}),
-                    ],
-                )
-            )
-    return CoursePage.objects.get(pk=course.pk)
-
-
-def make_user(username, role, **extra):
-    user = get_user_model().objects.create_user(
-        username=username, password="pw-for-tests", email=f"{username}@example.org", **extra
-    )
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture

@@ -3,22 +3,13 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from courses import services
-from courses.models import (
-    Attendance,
-    Cohort,
-    Enrollment,
-    HoursEntry,
-    HoursSource,
-    LessonCompletion,
-)
-from tests.conftest import build_course, make_user
+from tests.factories import populate_cohort
 
 
 @pytest.mark.django_db
@@ -72,40 +63,6 @@ def test_it_exports_the_same_matrix_as_csv(client, people):
     assert len(rows) == 3
 
 
-def populate(trainees, modules, lessons_per_module):
-    """A cohort of the given size with completions, hours and attendance for everyone."""
-    course = build_course(f"scale-{trainees}", modules, lessons_per_module, required_hours="37")
-    trainer = make_user(f"trainer-{trainees}", "研修担当")
-    today = timezone.localdate()
-    cohort = Cohort.objects.create(
-        course=course, name="第1期", starts_on=today - timedelta(days=5), ends_on=today
-    )
-    cohort.trainers.add(trainer)
-    users = get_user_model().objects.bulk_create(
-        get_user_model()(username=f"u{trainees}-{i}", last_name=f"受講{i}") for i in range(trainees)
-    )
-    Enrollment.objects.bulk_create(Enrollment(user=u, course=course, cohort=cohort) for u in users)
-    lessons = list(course.lessons())
-    LessonCompletion.objects.bulk_create(
-        LessonCompletion(user=u, lesson=lesson)
-        for i, u in enumerate(users)
-        for lesson in lessons[: i % len(lessons)]
-    )
-    HoursEntry.objects.bulk_create(
-        HoursEntry(user=u, course=course, minutes=30, source=HoursSource.LESSON, lesson=lesson)
-        for i, u in enumerate(users)
-        for lesson in lessons[: i % len(lessons)]
-    )
-    session = cohort.sessions.create(
-        title="講義", starts_at=timezone.now(), place="会議室", hours=2
-    )
-    Attendance.objects.bulk_create(
-        Attendance(session=session, user=u, status="present" if i % 3 else "absent")
-        for i, u in enumerate(users)
-    )
-    return cohort, trainer
-
-
 def count_dashboard_queries(client, cohort, trainer):
     client.force_login(trainer)
     with CaptureQueriesContext(connection) as queries:
@@ -116,9 +73,9 @@ def count_dashboard_queries(client, cohort, trainer):
 
 @pytest.mark.django_db
 def test_it_renders_300_trainees_by_60_lessons_in_as_many_queries_as_3_by_4(client, people):
-    small, small_trainer = populate(trainees=3, modules=2, lessons_per_module=2)
-    large, large_trainer = populate(trainees=300, modules=6, lessons_per_module=10)
+    small, small_trainer = populate_cohort(trainees=3, modules=2, lessons_per_module=2)
+    large, large_trainer = populate_cohort(trainees=300, modules=6, lessons_per_module=10)
     small_count, _ = count_dashboard_queries(client, small, small_trainer)
     large_count, response = count_dashboard_queries(client, large, large_trainer)
-    assert large_count == small_count
+    assert 0 < large_count == small_count
     assert response.content.decode().count("<tr") == 301

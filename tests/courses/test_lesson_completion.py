@@ -26,7 +26,7 @@ def test_it_redirects_to_the_next_lesson(client, people):
 
 @pytest.mark.django_db
 def test_it_refuses_completion_without_enrolment(people):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     dora = make_user("dora", "受講者")
     with pytest.raises(services.RecordError):
@@ -56,7 +56,7 @@ def test_it_shows_progress_on_the_learner_home(client, people):
 
 @pytest.mark.django_db
 def test_it_lets_learners_enrol_themselves_in_open_courses(client, people):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     dora = make_user("dora", "受講者")
     client.force_login(dora)
@@ -67,7 +67,7 @@ def test_it_lets_learners_enrol_themselves_in_open_courses(client, people):
 
 @pytest.mark.django_db
 def test_it_refuses_self_enrolment_in_invitation_only_courses(client, people):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     people.course.self_enrol = False
     people.course.save()

@@ -82,7 +82,7 @@ def test_it_refuses_post_endpoints_to_anonymous_users(client, people):
 
 @pytest.mark.django_db
 def test_it_keeps_unenrolled_learners_out_of_lessons(client, people):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     dora = make_user("dora", "受講者")
     client.force_login(dora)

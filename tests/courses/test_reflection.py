@@ -45,7 +45,7 @@ def test_it_rejects_unknown_prompts_and_empty_answers(client, people):
 
 @pytest.mark.django_db
 def test_it_refuses_reflections_on_lessons_of_courses_not_taken(client, people):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     dora = make_user("dora", "受講者")
     client.force_login(dora)
