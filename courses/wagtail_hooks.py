@@ -1,9 +1,15 @@
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    DeleteView,
+    EditView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
 
 from yorisoi.roles import is_trainer
 
@@ -36,23 +42,62 @@ class CompetencyGroup(SnippetViewSetGroup):
     items = (CompetencyFrameworkViewSet, CompetencyCategoryViewSet, CompetencyViewSet)
 
 
+def visible_cohorts(request):
+    return Cohort.objects.visible_to(request.user)
+
+
+def visible_sessions(request):
+    return InPersonSession.objects.filter(cohort__in=visible_cohorts(request))
+
+
+class VisibleObjectMixin:
+    """Edit and delete only what the listing shows: another trainer's cohort is a 404."""
+
+    visible = None
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not type(self).visible(self.request).filter(pk=obj.pk).exists():
+            raise Http404
+        return obj
+
+
+class CohortEditView(VisibleObjectMixin, EditView):
+    visible = visible_cohorts
+
+
+class CohortDeleteView(VisibleObjectMixin, DeleteView):
+    visible = visible_cohorts
+
+
+class SessionEditView(VisibleObjectMixin, EditView):
+    visible = visible_sessions
+
+
+class SessionDeleteView(VisibleObjectMixin, DeleteView):
+    visible = visible_sessions
+
+
 class CohortViewSet(SnippetViewSet):
     model = Cohort
     icon = "group"
     list_display = ["name", "course", "starts_on", "ends_on"]
+    edit_view_class = CohortEditView
+    delete_view_class = CohortDeleteView
 
     def get_queryset(self, request):
-        return Cohort.objects.visible_to(request.user).select_related("course")
+        return visible_cohorts(request).select_related("course")
 
 
 class InPersonSessionViewSet(SnippetViewSet):
     model = InPersonSession
     icon = "date"
     list_display = ["title", "cohort", "starts_at", "place", "hours"]
+    edit_view_class = SessionEditView
+    delete_view_class = SessionDeleteView
 
     def get_queryset(self, request):
-        visible = Cohort.objects.visible_to(request.user)
-        return InPersonSession.objects.filter(cohort__in=visible).select_related("cohort")
+        return visible_sessions(request).select_related("cohort")
 
 
 class CohortGroup(SnippetViewSetGroup):
