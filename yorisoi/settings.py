@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "yorisoi",
     "courses",
     "content",
+    "roleplay",
     "wagtail.contrib.settings",
     "wagtail.sites",
     "wagtail.users",
