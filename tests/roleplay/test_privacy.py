@@ -182,4 +182,6 @@ def test_it_tells_the_learner_what_was_masked_and_why():
 def test_it_explains_the_masking_to_the_learner_in_japanese():
     with translation.override("ja"):
         notice = mask("田中花子さんに090-1234-5678で連絡").notice
-    assert notice == "練習では実在の家庭の情報を使わないでください。氏名・電話番号を伏せ字にしました。"
+    assert notice == (
+        "練習では実在の家庭の情報を使わないでください。氏名・電話番号を伏せ字にしました。"
+    )
