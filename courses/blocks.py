@@ -23,6 +23,21 @@ def render_markdown(source: str) -> str:
     return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS, link_rel="noopener noreferrer"))
 
 
+# Wagtail's stored rich text refers to pages, documents and images by id through these.
+RICH_TEXT_ATTRIBUTES = {
+    **nh3.ALLOWED_ATTRIBUTES,
+    "a": {"href", "linktype", "id", "title"},
+    "embed": {"embedtype", "id", "format", "alt"},
+}
+
+
+def sanitise_rich_text(html: str) -> str:
+    """Rich text from a content file: keep Wagtail's markup, drop anything executable."""
+    return nh3.clean(
+        html, tags=ALLOWED_TAGS | {"embed"}, attributes=RICH_TEXT_ATTRIBUTES, link_rel=None
+    )
+
+
 class MarkdownBlock(blocks.TextBlock):
     def render_basic(self, value, context=None):
         return render_markdown(value)

@@ -1,0 +1,64 @@
+import argparse
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from content.loader import load_pack
+from content.packs import DEFAULT_PACK, InvalidPack
+
+
+class Command(BaseCommand):
+    help = """Load a content pack into the site: competency frameworks, then the courses,
+modules and lessons below the course catalogue.
+
+The whole pack is checked first. Any error is printed as FILE:LINE: MESSAGE and nothing at all
+is changed. Then everything is written in one transaction: pages are matched by slug, moved and
+ordered as the pack lists them, and get a new published revision only when their content
+changed, so loading the same pack again reports "0 created, 0 updated". Pages below the
+catalogue that the pack does not name are left alone and listed.
+
+A pack folder holds pack.yaml (which lists its frameworks and courses), frameworks/<code>.yaml,
+courses/<slug>/course.yaml, courses/<slug>/lessons/<slug>.md and media/ for images. A lesson
+file is YAML front matter between '---' lines (slug, title, duration_minutes, delivery,
+competencies, summary, source), then Markdown with directives, each closed by a ':::' line:
+
+  ::: point|caution|example [title]   a callout box
+  ::: phrases                          a YAML list of "- say: ..." / "  instead: ..." pairs
+  ::: reflection                       one question; answers go to the learner's journal
+  ::: video URL [caption]
+  ::: image FILE [alt text]            FILE is in media/; without alt text it is decorative
+  ::: richtext                         HTML as the page editor stores it
+"""
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # Keep the line breaks of the format summary above.
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "pack",
+            nargs="?",
+            type=Path,
+            default=DEFAULT_PACK,
+            help="The pack folder (default: the pack shipped in content/packs/default).",
+        )
+        parser.add_argument("--json", action="store_true", help="Print only the summary, as JSON.")
+
+    def handle(self, *args, **options):
+        as_json = options["json"]
+        verbose = options["verbosity"] >= 1 and not as_json
+        try:
+            report = load_pack(options["pack"], progress=self.stdout.write if verbose else None)
+        except InvalidPack as exc:
+            for error in exc.errors:
+                self.stderr.write(str(error))
+            count = len(exc.errors)
+            raise CommandError(
+                f"{count} error{'s' if count > 1 else ''} in the pack; nothing was changed."
+            ) from None
+        if as_json:
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        elif options["verbosity"] >= 1:
+            self.stdout.write(report.summary())
