@@ -82,6 +82,7 @@ class RosterRow:
     name: str
     email: str
     status: str = ""
+    already_enrolled: bool = False
     errors: list[str] = field(default_factory=list)
 
 
@@ -163,6 +164,7 @@ def parse_roster(cohort: Cohort, text: str) -> RosterReport:
             )
         if not row.errors:
             if enrollment and enrollment.cohort_id == cohort.pk:
+                row.already_enrolled = True
                 row.status = _("already in this cohort")
             elif user:
                 row.status = _("existing account, will be enrolled")
@@ -180,6 +182,8 @@ def bulk_enrol(cohort: Cohort, text: str, *, by, dry_run: bool) -> RosterReport:
     trainee_group, _created = Group.objects.get_or_create(name=TRAINEE)
     with transaction.atomic():
         for row in report.rows:
+            if row.already_enrolled:
+                continue
             user = User.objects.filter(email__iexact=row.email).first()
             if user is None:
                 last, _sep, first = row.name.partition(" ")
@@ -188,9 +192,8 @@ def bulk_enrol(cohort: Cohort, text: str, *, by, dry_run: bool) -> RosterReport:
                 user.save()
                 user.groups.add(trainee_group)
                 report.created_users += 1
-            enrollment = enrol(user, cohort.course, cohort=cohort, by=by)
-            if enrollment.enrolled_by_id == by.pk:
-                report.enrolled += 1
+            enrol(user, cohort.course, cohort=cohort, by=by)
+            report.enrolled += 1
     report.applied = True
     return report
 

@@ -34,7 +34,10 @@ def test_it_enrols_every_row_when_confirmed(client, people):
     assert hanako.groups.filter(name="受講者").exists()
     assert Enrollment.objects.filter(cohort=people.cohort_a).count() == 4
     # Running the same roster again duplicates nothing.
-    client.post(url, {"text": GOOD, "apply": "1"})
+    from courses.services import bulk_enrol
+
+    again = bulk_enrol(people.cohort_a, GOOD, by=people.tom, dry_run=False)
+    assert (again.enrolled, again.created_users) == (0, 0)
     assert Enrollment.objects.filter(cohort=people.cohort_a).count() == 4
     assert get_user_model().objects.filter(email="hanako@example.org").count() == 1
 
