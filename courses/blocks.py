@@ -39,9 +39,6 @@ def sanitise_rich_text(html: str) -> str:
 
 
 class MarkdownBlock(blocks.TextBlock):
-    def render_basic(self, value, context=None):
-        return render_markdown(value)
-
     class Meta:
         icon = "code"
         label = _("Markdown")

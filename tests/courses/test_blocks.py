@@ -52,3 +52,4 @@ def test_it_shows_the_learners_saved_answer_in_the_reflection_block(client, peop
     client.force_login(people.alice)
     html = client.get(lesson.url).content.decode()
     assert "&lt;script&gt;x&lt;/script&gt;私の答え" in html
+    assert '<div class="markdown"><p>傾聴の基本を学びます。</p></div>' in html
