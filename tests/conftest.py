@@ -13,8 +13,15 @@ from django.utils import timezone
 
 from courses import services
 from courses.models import Cohort, InPersonSession
-from tests.factories import build_course, make_user
+from tests.factories import build_course, build_scenario, make_user
+from tests.fake_openai import FakeOpenAI
 from yorisoi.roles import ORG_ADMIN, TRAINEE, TRAINER, ensure_groups
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -64,3 +71,20 @@ def people(course):
     )
     ns.lessons = list(course.lessons())
     return ns
+
+
+@pytest.fixture
+def scenario(db):
+    return build_scenario()
+
+
+@pytest.fixture
+def fake_llm(settings):
+    """A local OpenAI-compatible server, configured as the site's AI partner."""
+    server = FakeOpenAI().start()
+    settings.OPENAI_BASE_URL = server.base_url
+    settings.OPENAI_API_KEY = "test-key"
+    settings.YORISOI_LLM_MODEL = "fake-persona"
+    settings.YORISOI_LLM_TIMEOUT = 5
+    yield server
+    server.stop()

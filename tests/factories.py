@@ -88,3 +88,157 @@ def populate_cohort(trainees, modules, lessons_per_module):
         for i, u in enumerate(users)
     )
     return cohort, trainer
+
+
+def scenario_data(slug="test-visit", **overrides):
+    """A small scenario in pack form: start → (listen | advise) → … → good / poor endings.
+
+    `listen` is the better path: it raises trust and scores higher, so scoring, the state
+    curve and the "better line" in the debrief all have something to find.
+    """
+    data = {
+        "slug": slug,
+        "title": "テスト訪問",
+        "learner_role": "home_visitor",
+        "difficulty": 1,
+        "competencies": [],
+        "source": "",
+        "content_note": "",
+        "brief": "あなたは訪問支援員です。森さんのお宅を初めて訪ねます。",
+        "goals": ["気持ちを受け止める", "本人に決めてもらう"],
+        "persona": {
+            "role": "母親",
+            "name": "森 あかり",
+            "age": 29,
+            "family": "夫、長男2か月",
+            "speaking_style": "丁寧で早口",
+            "wants": "責められずに休みたい",
+        },
+        "hidden_facts": ["夜は二時間おきに起きていて、実母には頼れないと思い込んでいる。"],
+        "fallback_line": "……すみません、ちょっと考えさせてください。",
+        "state": [{"key": "trust", "label": "信頼", "initial": 40, "min": 0, "max": 100}],
+        "turn_limit": 6,
+        "end_when": [{"if": "trust <= 10", "goto": "end-poor"}],
+        "rubric": {"standard": True, "criteria": []},
+        "model_lines": [
+            {"criterion": "empathy", "line": "「夜中も続くと、本当にお疲れですよね。」"}
+        ],
+        "nodes": [
+            {
+                "id": "start",
+                "line": "散らかっててすみません……。",
+                "choices": [
+                    {
+                        "id": "listen",
+                        "text": "「気にしないでください。最近、眠れていますか？」",
+                        "next": "tired",
+                        "effects": {"trust": 20},
+                        "scores": {"empathy": 4, "needs_elicitation": 3},
+                        "feedback": "まず気持ちを軽くしてから、開いた質問で様子を聞いている。",
+                    },
+                    {
+                        "id": "advise",
+                        "text": "「片付けは毎日少しずつやるのがコツですよ。」",
+                        "next": "defensive",
+                        "effects": {"trust": -20},
+                        "scores": {"non_directive": 1, "empathy": 1},
+                        "feedback": "助言から入ると、責められていると受け取られやすい。",
+                    },
+                ],
+            },
+            {
+                "id": "tired",
+                "line": "夜が……ほとんど寝られなくて。",
+                "choices": [
+                    {
+                        "id": "reflect",
+                        "text": "「それはお疲れですね。今日は何からお手伝いしましょう。」",
+                        "next": "end-good",
+                        "effects": {"trust": 20},
+                        "scores": {"empathy": 4, "needs_elicitation": 4},
+                        "feedback": "受け止めたうえで、本人に決めてもらっている。",
+                    },
+                    {
+                        "id": "lecture",
+                        "text": "「赤ちゃんが寝ているときに一緒に寝ないと。」",
+                        "next": "defensive",
+                        "effects": {"trust": -10},
+                        "scores": {"non_directive": 2},
+                        "feedback": "正しい助言でも、今は指示に聞こえる。",
+                    },
+                ],
+            },
+            {
+                "id": "defensive",
+                "line": "……はい、わかってはいるんですけど。",
+                "choices": [
+                    {
+                        "id": "repair",
+                        "text": "「ごめんなさい、まずはお話を聞かせてください。」",
+                        "next": "tired",
+                        "effects": {"trust": 10},
+                        "scores": {"empathy": 3},
+                        "feedback": "言い過ぎに気づいて立て直している。",
+                    },
+                    {
+                        "id": "insist",
+                        "text": "「みなさんやっていることですから。」",
+                        "next": "end-poor",
+                        "effects": {"trust": -20},
+                        "scores": {"non_directive": 1},
+                        "feedback": "ほかの親と比べると、自分を責める気持ちが強まる。",
+                        "if": "trust <= 30",
+                    },
+                    {
+                        "id": "leave",
+                        "text": "「では、掃除から始めますね。」",
+                        "next": "end-poor",
+                        "effects": {"trust": -5},
+                        "scores": {"needs_elicitation": 1},
+                        "feedback": "本人の希望を聞かないまま進めている。",
+                    },
+                ],
+            },
+            {
+                "id": "end-good",
+                "line": "じゃあ、洗濯物をお願いしてもいいですか。",
+                "ending": "good",
+                "summary": "受け止めてから本人に選んでもらえた。",
+            },
+            {
+                "id": "end-poor",
+                "line": "……今日は、もう大丈夫です。",
+                "ending": "poor",
+                "summary": "助言が先になり、心を閉ざしてしまった。",
+            },
+        ],
+    }
+    data.update(overrides)
+    return data
+
+
+def build_scenario(slug="test-visit", live=True, **overrides):
+    from roleplay.models import Scenario
+
+    data = scenario_data(slug, **overrides)
+    scenario = Scenario(
+        slug=data["slug"],
+        title=data["title"],
+        learner_role=data["learner_role"],
+        difficulty=data["difficulty"],
+        brief=data["brief"],
+        goals="\n".join(data["goals"]),
+        persona_role=data["persona"]["role"],
+        persona_name=data["persona"]["name"],
+        persona_age=data["persona"]["age"],
+        persona_family=data["persona"]["family"],
+        persona_style=data["persona"]["speaking_style"],
+        persona_wants=data["persona"]["wants"],
+        hidden_facts="\n".join(data["hidden_facts"]),
+        fallback_line=data["fallback_line"],
+        turn_limit=data["turn_limit"],
+        live=live,
+    )
+    scenario.set_script_data(data)
+    scenario.save()
+    return scenario

@@ -185,3 +185,17 @@ LOGGING = {
 }
 
 YORISOI_ROSTER_MAX_ROWS = env_int("YORISOI_ROSTER_MAX_ROWS", 2000, minimum=1)
+
+# Role-play with an AI partner. No model configured is a normal state: scripted and peer
+# practice work without one, and LLM mode says so.
+OPENAI_API_KEY = env_str("OPENAI_API_KEY")
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")
+YORISOI_LLM_MODEL = env_str("YORISOI_LLM_MODEL")
+YORISOI_LLM_TIMEOUT = env_int("YORISOI_LLM_TIMEOUT", 20, minimum=1)
+# Guards against runaway cost and pasted documents: characters per learner turn, and per
+# learner per day the AI-partner turns and tokens.
+YORISOI_ROLEPLAY_MAX_INPUT = env_int("YORISOI_ROLEPLAY_MAX_INPUT", 400, minimum=20)
+YORISOI_ROLEPLAY_DAILY_TURNS = env_int("YORISOI_ROLEPLAY_DAILY_TURNS", 150, minimum=1)
+YORISOI_ROLEPLAY_DAILY_TOKENS = env_int("YORISOI_ROLEPLAY_DAILY_TOKENS", 300_000, minimum=1)
+# One practice conversation credits at most this many minutes to the hours ledger.
+YORISOI_ROLEPLAY_MAX_MINUTES = env_int("YORISOI_ROLEPLAY_MAX_MINUTES", 60, minimum=1)

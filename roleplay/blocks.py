@@ -1,0 +1,91 @@
+"""StreamField blocks for authoring a scenario's state, script and model lines in Wagtail.
+
+Effects and scores are typed as short text (`trust +10, openness -5`) because a form row per
+number makes a twelve-node script unreadable; `Scenario.clean` parses and checks every one.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+
+from .scripts import ENDING_KINDS
+
+
+class StateVariableBlock(blocks.StructBlock):
+    key = blocks.RegexBlock(
+        regex=r"^[a-z][a-z0-9_]*$",
+        help_text=_("e.g. trust, openness"),
+        error_messages={"invalid": _("Use lower-case letters, digits and _.")},
+    )
+    label = blocks.CharBlock(max_length=40, help_text=_("Shown to the learner, e.g. 信頼"))
+    initial = blocks.IntegerBlock(default=50)
+    minimum = blocks.IntegerBlock(default=0)
+    maximum = blocks.IntegerBlock(default=100)
+
+    class Meta:
+        icon = "sliders"
+        label = _("State variable")
+        template = "roleplay/blocks/state_variable.html"
+        description = _("A value the conversation moves, such as trust (信頼).")
+
+
+class EndRuleBlock(blocks.StructBlock):
+    condition = blocks.CharBlock(max_length=120, help_text=_("e.g. trust <= 10"))
+    goto = blocks.CharBlock(max_length=60, help_text=_("The ending node to jump to."))
+
+    class Meta:
+        icon = "cross"
+        label = _("End when")
+        template = "roleplay/blocks/end_rule.html"
+        description = _("Ends the conversation early when the state reaches a threshold.")
+
+
+class ChoiceBlock(blocks.StructBlock):
+    key = blocks.CharBlock(max_length=60, label=_("choice id"))
+    text = blocks.TextBlock(label=_("what the learner says"))
+    next = blocks.CharBlock(max_length=60, label=_("next node"))
+    effects = blocks.CharBlock(
+        required=False, max_length=200, help_text=_("e.g. trust +10, openness -5")
+    )
+    scores = blocks.CharBlock(
+        required=False, max_length=200, help_text=_("Rubric levels 1–4, e.g. empathy 4")
+    )
+    feedback = blocks.TextBlock(required=False, help_text=_("Why this choice helps or hurts."))
+    condition = blocks.CharBlock(
+        required=False, max_length=200, help_text=_("Shown only when, e.g. trust >= 50")
+    )
+
+    class Meta:
+        icon = "radio-full"
+        label = _("Choice")
+        template = "roleplay/blocks/choice.html"
+        description = _("One thing the learner can say, and what it leads to.")
+
+
+class NodeBlock(blocks.StructBlock):
+    key = blocks.CharBlock(max_length=60, label=_("node id"))
+    line = blocks.TextBlock(label=_("what the persona says"))
+    choices = blocks.ListBlock(ChoiceBlock(), default=[])
+    ending = blocks.ChoiceBlock(
+        choices=[("", _("Not an ending"))] + [(k, k) for k in ENDING_KINDS],
+        required=False,
+        help_text=_("An ending offers no choices."),
+    )
+    summary = blocks.TextBlock(required=False, help_text=_("For endings: how it went and why."))
+
+    class Meta:
+        icon = "comment"
+        label = _("Node")
+        template = "roleplay/blocks/node.html"
+        description = _("The persona's line and the learner's choices; the first node starts.")
+
+
+class ModelLineBlock(blocks.StructBlock):
+    criterion = blocks.CharBlock(max_length=40, help_text=_("A rubric key, e.g. empathy"))
+    line = blocks.TextBlock()
+    note = blocks.TextBlock(required=False, help_text=_("Why this line works."))
+
+    class Meta:
+        icon = "openquote"
+        label = _("Model line")
+        template = "roleplay/blocks/model_line.html"
+        description = _("An exemplary line shown in the debrief.")

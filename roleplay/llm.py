@@ -1,0 +1,143 @@
+"""The one door to language models: chat completions through the `openai` package.
+
+Everything that can go wrong on the wire becomes an `LLMFailure` with a short code, so the
+engine can keep the learner's turn and offer a retry. Retries and deadlines are ours: the
+client's own retries are off and its timeout is the time left in the learner's turn, never the
+library's ten-minute default.
+"""
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx2
+import openai
+from django.conf import settings
+
+
+class LLMFailure(Exception):
+    """A model call that produced nothing usable. `code` is stored on the pending turn."""
+
+    RETRYABLE = {"timeout", "rate_limited", "server_error", "dropped", "malformed"}
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+
+    @property
+    def retryable(self) -> bool:
+        return self.code in self.RETRYABLE
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def add(self, other: "Usage") -> None:
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+
+
+def is_configured() -> bool:
+    return bool(
+        settings.YORISOI_LLM_MODEL and (settings.OPENAI_BASE_URL or settings.OPENAI_API_KEY)
+    )
+
+
+def model_name() -> str:
+    return settings.YORISOI_LLM_MODEL
+
+
+class Deadline:
+    """The time left for one learner turn, shared by every call made for it."""
+
+    def __init__(self, seconds: float):
+        self.ends = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self.ends - time.monotonic()
+
+    def check(self) -> float:
+        left = self.remaining()
+        if left <= 0:
+            raise LLMFailure("timeout", "the turn's deadline passed")
+        return left
+
+
+def _client(deadline: Deadline) -> openai.OpenAI:
+    return openai.OpenAI(
+        api_key=settings.OPENAI_API_KEY or "not-needed",
+        base_url=settings.OPENAI_BASE_URL or None,
+        timeout=httpx2.Timeout(deadline.check()),
+        max_retries=0,
+    )
+
+
+def _translate(exc: Exception) -> LLMFailure:
+    if isinstance(exc, LLMFailure):
+        return exc
+    if isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
+        return LLMFailure("timeout")
+    if isinstance(exc, openai.RateLimitError):
+        return LLMFailure("rate_limited")
+    if isinstance(exc, openai.APIStatusError):
+        return LLMFailure(
+            "server_error" if exc.status_code >= 500 else "rejected", str(exc.status_code)
+        )
+    if isinstance(exc, openai.APIConnectionError | httpx2.HTTPError):
+        return LLMFailure("dropped")
+    if isinstance(exc, json.JSONDecodeError | ValueError | KeyError | TypeError | AttributeError):
+        return LLMFailure("malformed")
+    if isinstance(exc, openai.APIError):
+        return LLMFailure("server_error")
+    raise exc
+
+
+def stream_text(messages: list[dict], deadline: Deadline) -> Iterator[str]:
+    """Yield the reply as it arrives; return its Usage. A reply that ends without a
+    finish_reason was cut off, so it fails rather than passing a half sentence as whole."""
+    usage = Usage()
+    finished = False
+    try:
+        stream = _client(deadline).chat.completions.create(
+            model=model_name(),
+            messages=messages,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        with stream:
+            for chunk in stream:
+                deadline.check()
+                if chunk.usage:
+                    usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+                for choice in chunk.choices:
+                    if choice.delta and choice.delta.content:
+                        yield choice.delta.content
+                    if choice.finish_reason:
+                        finished = True
+    except Exception as exc:
+        raise _translate(exc) from exc
+    if not finished:
+        raise LLMFailure("dropped", "the stream ended without a finish_reason")
+    return usage
+
+
+def structured(messages: list[dict], name: str, schema: dict, deadline: Deadline):
+    """Ask for JSON that matches `schema` (strict json_schema); return (data, Usage)."""
+    try:
+        response = _client(deadline).chat.completions.create(
+            model=model_name(),
+            messages=messages,
+            response_format={
+                "type": "json_schema",
+                "json_schema": {"name": name, "schema": schema, "strict": True},
+            },
+        )
+        content = response.choices[0].message.content
+        data = json.loads(content or "")
+    except Exception as exc:
+        raise _translate(exc) from exc
+    usage = response.usage
+    return data, Usage(usage.prompt_tokens, usage.completion_tokens) if usage else Usage()

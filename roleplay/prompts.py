@@ -1,0 +1,149 @@
+"""What the AI partner is told, and the guard on what it says back.
+
+Learner text only ever travels as `user` messages: the system prompt is built from the
+scenario alone, so nothing a learner types can rewrite the persona's instructions. The rubric
+is never part of a persona prompt (DESIGN §5).
+"""
+
+from django.template.loader import render_to_string
+
+HISTORY_TURNS = 40
+# A reply sharing this many consecutive characters with a secret is treated as leaking it.
+LEAK_RUN = 12
+MAX_STATE_STEP = 20
+
+
+def _feelings(data: dict, state: dict) -> list[dict]:
+    return [
+        {
+            "key": v["key"],
+            "label": v.get("label") or v["key"],
+            "value": state.get(v["key"], v.get("initial", 0)),
+            "max": v.get("max", 100),
+        }
+        for v in data["state"]
+    ]
+
+
+def persona_system_prompt(data: dict, state: dict, canary: str) -> str:
+    # A few of the author's lines let the model hear the persona's voice.
+    examples = [n["line"].strip() for n in data["nodes"] if not n.get("ending")][:4]
+    return render_to_string(
+        "roleplay/prompts/persona.txt",
+        {
+            "persona": data["persona"],
+            "brief": data.get("brief", "").strip(),
+            "facts": data.get("hidden_facts") or [],
+            "feelings": _feelings(data, state),
+            "examples": examples,
+            "canary": canary,
+        },
+    ).strip()
+
+
+def persona_messages(data: dict, state: dict, canary: str, turns: list[dict]) -> list[dict]:
+    """System prompt, then the conversation: persona as assistant, learner as user."""
+    history = turns[-HISTORY_TURNS:]
+    messages = [{"role": "system", "content": persona_system_prompt(data, state, canary)}]
+    for turn in history:
+        role = "assistant" if turn["speaker"] == "persona" else "user"
+        messages.append({"role": role, "content": turn["text"]})
+    return messages
+
+
+def state_schema(data: dict) -> dict:
+    keys = [v["key"] for v in data["state"]]
+    properties = {key: {"type": "integer"} for key in keys}
+    properties["reason"] = {"type": "string"}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [*keys, "reason"],
+        "additionalProperties": False,
+    }
+
+
+def state_messages(data: dict, state: dict, turns: list[dict]) -> list[dict]:
+    system = render_to_string(
+        "roleplay/prompts/state.txt",
+        {"persona": data["persona"], "feelings": _feelings(data, state), "step": MAX_STATE_STEP},
+    ).strip()
+    transcript = "\n".join(
+        f"{'相手役' if t['speaker'] == 'persona' else '学習者'}: {t['text']}" for t in turns[-6:]
+    )
+    return [
+        {"role": "system", "content": system},
+        {"role": "user", "content": transcript},
+    ]
+
+
+def validate_state_changes(data: dict, changes) -> dict[str, int]:
+    """The model's state changes, checked; ValueError when anything is off."""
+    if not isinstance(changes, dict):
+        raise ValueError("not an object")
+    result = {}
+    for var in data["state"]:
+        value = changes.get(var["key"])
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(f"{var['key']} is not an integer")
+        if abs(value) > MAX_STATE_STEP:
+            raise ValueError(f"{var['key']} moves too far")
+        result[var["key"]] = value
+    return result
+
+
+class LeakGuard:
+    """Streams a reply while holding back any tail that could be the start of a secret.
+
+    Text is released as soon as it cannot be part of a leak, so a normal reply flows with no
+    delay, and a reply that starts quoting the canary or a hidden fact is stopped before the
+    quoted part reaches the learner.
+    """
+
+    def __init__(self, secrets: list[str]):
+        self.secrets = [s for s in secrets if s]
+        self.text = ""
+        self.released = 0
+        self.checked = 0
+        self.leaked = False
+
+    def _held_back(self) -> int:
+        longest = 0
+        for size in range(1, min(LEAK_RUN, len(self.text)) + 1):
+            tail = self.text[-size:]
+            if any(tail in secret for secret in self.secrets):
+                longest = size
+            else:
+                break
+        return longest
+
+    def _leaks(self) -> bool:
+        """Whether any window of the reply not checked before appears in a secret."""
+        text = self.text
+        for secret in self.secrets:
+            run = min(LEAK_RUN, len(secret))
+            for start in range(max(0, self.checked - run + 1), len(text) - run + 1):
+                if text[start : start + run] in secret:
+                    return True
+        self.checked = len(text)
+        return False
+
+    def feed(self, delta: str) -> str:
+        """Add model output; return what may be shown now."""
+        self.text += delta
+        if self.leaked or self._leaks():
+            self.leaked = True
+            return ""
+        safe_end = len(self.text) - self._held_back()
+        out = self.text[self.released : safe_end]
+        self.released = max(self.released, safe_end)
+        return out
+
+    def finish(self) -> str:
+        """The rest of the reply once the model is done ("" when it leaked)."""
+        if self.leaked or self._leaks():
+            self.leaked = True
+            return ""
+        out = self.text[self.released :]
+        self.released = len(self.text)
+        return out

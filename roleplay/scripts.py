@@ -1,0 +1,384 @@
+"""The branching script of a scenario as plain Python: parsing, conditions, graph checks.
+
+One representation serves the Wagtail editor, content-pack files and the engines, so a script
+that an author can save is exactly a script the engines can play. Nothing here touches the
+database; `Script.from_data` takes the same plain dicts that the pack files and the scenario's
+StreamField hold.
+"""
+
+import operator
+import re
+from dataclasses import dataclass, field
+
+STANDARD_CRITERIA = (
+    "empathy",
+    "non_directive",
+    "strengths",
+    "needs_elicitation",
+    "boundaries",
+    "confidentiality",
+)
+ENDING_KINDS = ("good", "mixed", "poor")
+KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+NODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+COMPARISON = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+)\s*$")
+OPERATORS = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+NUMBER_ITEM = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*([+-]?\s*\d+)\s*$")
+
+
+def parse_numbers(text: str) -> dict[str, int]:
+    """`trust +10, openness -5` (how the admin form writes effects and scores) as a dict."""
+    result = {}
+    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        match = NUMBER_ITEM.match(part)
+        if not match:
+            raise ValueError(f"cannot read {part!r}; write e.g. 'trust +10, openness -5'")
+        result[match.group(1)] = int(match.group(2).replace(" ", ""))
+    return result
+
+
+def format_numbers(values: dict[str, int], signed: bool = True) -> str:
+    return ", ".join(f"{k} {v:+d}" if signed else f"{k} {v}" for k, v in values.items())
+
+
+class ScriptError(ValueError):
+    """A script that cannot be played; `path` says where (e.g. "nodes[3].choices[1].next")."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path, self.message = path, message
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`trust >= 40 and openness > 10`: every comparison must hold. Empty means always."""
+
+    comparisons: tuple[tuple[str, str, int], ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> "Condition":
+        text = (text or "").strip()
+        if not text:
+            return cls()
+        comparisons = []
+        for part in re.split(r"\s+and\s+", text):
+            match = COMPARISON.match(part)
+            if not match:
+                raise ValueError(
+                    f"cannot read the condition {part.strip()!r}; write e.g. 'trust >= 40' "
+                    "and join several with 'and'"
+                )
+            name, op, number = match.groups()
+            comparisons.append((name, op, int(number)))
+        return cls(tuple(comparisons))
+
+    @property
+    def variables(self) -> set[str]:
+        return {name for name, _, _ in self.comparisons}
+
+    def holds(self, state: dict[str, int]) -> bool:
+        return all(OPERATORS[op](state.get(name, 0), n) for name, op, n in self.comparisons)
+
+    def __str__(self):
+        return " and ".join(f"{name} {op} {n}" for name, op, n in self.comparisons)
+
+
+@dataclass(frozen=True)
+class StateVariable:
+    key: str
+    label: str
+    initial: int
+    minimum: int = 0
+    maximum: int = 100
+
+    def clamp(self, value: int) -> int:
+        return max(self.minimum, min(self.maximum, value))
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: str
+    next: str
+    effects: dict[str, int] = field(default_factory=dict)
+    scores: dict[str, int] = field(default_factory=dict)
+    feedback: str = ""
+    condition: Condition = Condition()
+
+    @property
+    def quality(self) -> float | None:
+        """Mean rubric level of this choice, or None when the author scored nothing."""
+        if not self.scores:
+            return None
+        return sum(self.scores.values()) / len(self.scores)
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    line: str
+    choices: tuple[Choice, ...] = ()
+    ending: str = ""
+    summary: str = ""
+
+    def available(self, state: dict[str, int]) -> list[Choice]:
+        return [c for c in self.choices if c.condition.holds(state)]
+
+    def choice(self, choice_id: str) -> Choice | None:
+        return next((c for c in self.choices if c.id == choice_id), None)
+
+    def best_choice(self) -> Choice | None:
+        scored = [c for c in self.choices if c.quality is not None]
+        return max(scored, key=lambda c: c.quality) if scored else None
+
+
+@dataclass(frozen=True)
+class EndRule:
+    condition: Condition
+    goto: str
+
+
+@dataclass
+class Script:
+    """A scenario's script: the state it tracks, its nodes and when it ends early."""
+
+    variables: tuple[StateVariable, ...]
+    nodes: dict[str, Node]
+    start: str
+    end_rules: tuple[EndRule, ...] = ()
+    turn_limit: int = 0
+    criteria: tuple[str, ...] = STANDARD_CRITERIA
+
+    @classmethod
+    def from_data(
+        cls,
+        *,
+        variables: list[dict],
+        nodes: list[dict],
+        end_rules: list[dict] = (),
+        turn_limit: int = 0,
+        criteria: tuple[str, ...] = STANDARD_CRITERIA,
+    ) -> "Script":
+        """Build a script from plain data, raising ScriptError at the first unreadable part.
+
+        Graph problems (unreachable nodes, dead ends) are not raised here: `problems()` lists
+        them all, so an editor can show every one at once.
+        """
+        parsed_vars = []
+        for i, raw in enumerate(variables):
+            key = str(raw.get("key", ""))
+            if not KEY.match(key):
+                raise ScriptError(f"state[{i}].key", "use lower-case letters, digits and _")
+            low, high = int(raw.get("min", 0)), int(raw.get("max", 100))
+            initial = int(raw.get("initial", 0))
+            if not low <= initial <= high:
+                raise ScriptError(f"state[{i}]", f"initial value {initial} is outside {low}–{high}")
+            parsed_vars.append(StateVariable(key, str(raw.get("label") or key), initial, low, high))
+        keys = {v.key for v in parsed_vars}
+        if len(keys) != len(parsed_vars):
+            raise ScriptError("state", "two state variables share a key")
+        if "trust" not in keys:
+            raise ScriptError("state", "every scenario tracks 'trust' (信頼, 0–100)")
+        if not nodes:
+            raise ScriptError("nodes", "the script has no nodes")
+
+        def condition(path: str, text: str) -> Condition:
+            try:
+                cond = Condition.parse(text)
+            except ValueError as exc:
+                raise ScriptError(path, str(exc)) from None
+            unknown = cond.variables - keys
+            if unknown:
+                raise ScriptError(path, f"unknown state variable {sorted(unknown)[0]!r}")
+            return cond
+
+        def numbers(path: str, raw, allowed: set[str], what: str, bounds=None) -> dict[str, int]:
+            result = {}
+            for name, value in (raw or {}).items():
+                if name not in allowed:
+                    raise ScriptError(path, f"unknown {what} {name!r}")
+                try:
+                    result[name] = int(value)
+                except (TypeError, ValueError):
+                    raise ScriptError(path, f"{name} must be a whole number") from None
+                if bounds and not bounds[0] <= result[name] <= bounds[1]:
+                    raise ScriptError(path, f"{name} must be between {bounds[0]} and {bounds[1]}")
+            return result
+
+        parsed_nodes: dict[str, Node] = {}
+        for i, raw in enumerate(nodes):
+            node_id = str(raw.get("id", ""))
+            if not NODE_ID.match(node_id):
+                raise ScriptError(f"nodes[{i}].id", "use lower-case letters, digits, - and _")
+            if node_id in parsed_nodes:
+                raise ScriptError(f"nodes[{i}].id", f"the node id {node_id!r} is used twice")
+            line = str(raw.get("line") or "").strip()
+            if not line:
+                raise ScriptError(f"nodes[{i}].line", "every node needs the persona's line")
+            ending = str(raw.get("ending") or "")
+            if ending and ending not in ENDING_KINDS:
+                raise ScriptError(f"nodes[{i}].ending", f"use one of {', '.join(ENDING_KINDS)}")
+            choices = []
+            for j, rc in enumerate(raw.get("choices") or ()):
+                path = f"nodes[{i}].choices[{j}]"
+                choice_id = str(rc.get("id", ""))
+                if not NODE_ID.match(choice_id):
+                    raise ScriptError(f"{path}.id", "use lower-case letters, digits, - and _")
+                if any(c.id == choice_id for c in choices):
+                    raise ScriptError(f"{path}.id", f"the choice id {choice_id!r} is used twice")
+                text = str(rc.get("text") or "").strip()
+                if not text:
+                    raise ScriptError(f"{path}.text", "a choice needs the learner's words")
+                choices.append(
+                    Choice(
+                        id=choice_id,
+                        text=text,
+                        next=str(rc.get("next") or ""),
+                        effects=numbers(f"{path}.effects", rc.get("effects"), keys, "variable"),
+                        scores=numbers(
+                            f"{path}.scores", rc.get("scores"), set(criteria), "criterion", (1, 4)
+                        ),
+                        feedback=str(rc.get("feedback") or "").strip(),
+                        condition=condition(f"{path}.if", rc.get("if", "")),
+                    )
+                )
+            if ending and choices:
+                raise ScriptError(f"nodes[{i}]", "an ending node cannot offer choices")
+            parsed_nodes[node_id] = Node(
+                node_id, line, tuple(choices), ending, str(raw.get("summary") or "").strip()
+            )
+        rules = tuple(
+            EndRule(condition(f"end_when[{i}].if", r.get("if", "")), str(r.get("goto", "")))
+            for i, r in enumerate(end_rules or ())
+        )
+        return cls(
+            variables=tuple(parsed_vars),
+            nodes=parsed_nodes,
+            start=next(iter(parsed_nodes)),
+            end_rules=rules,
+            turn_limit=int(turn_limit or 0),
+            criteria=tuple(criteria),
+        )
+
+    # -- checks -------------------------------------------------------------------------------
+
+    def problems(self) -> list[str]:
+        """Everything that would stop a learner: broken links, unreachable nodes, dead ends."""
+        found = []
+        for node in self.nodes.values():
+            for choice in node.choices:
+                if choice.next not in self.nodes:
+                    found.append(
+                        f"node {node.id!r}, choice {choice.id!r}: leads to {choice.next!r}, "
+                        "which is not a node"
+                    )
+            if not node.ending and not node.choices:
+                found.append(f"node {node.id!r} is a dead end: no choices and not an ending")
+            elif node.choices and all(c.condition.comparisons for c in node.choices):
+                found.append(
+                    f"node {node.id!r}: every choice has a condition; give at least one choice "
+                    "no condition so the learner is never stuck"
+                )
+        for i, rule in enumerate(self.end_rules):
+            target = self.nodes.get(rule.goto)
+            if target is None or not target.ending:
+                found.append(f"end rule {i + 1} leads to {rule.goto!r}, which is not an ending")
+        if not self.endings:
+            found.append("the script has no ending node")
+        reachable = self.reachable()
+        for node_id in self.nodes:
+            if node_id not in reachable:
+                found.append(f"node {node_id!r} cannot be reached from the start")
+        can_finish = self._can_reach_an_ending()
+        for node_id in reachable:
+            if node_id not in can_finish and not self.nodes[node_id].ending:
+                found.append(f"node {node_id!r}: no ending can be reached from here")
+        return found
+
+    @property
+    def endings(self) -> list[Node]:
+        return [n for n in self.nodes.values() if n.ending]
+
+    def successors(self, node: Node) -> set[str]:
+        return {c.next for c in node.choices if c.next in self.nodes}
+
+    def reachable(self) -> set[str]:
+        """Nodes reachable from the start, counting the endings the end rules can jump to."""
+        seen = {self.start} | {r.goto for r in self.end_rules if r.goto in self.nodes}
+        stack = list(seen)
+        while stack:
+            for nxt in self.successors(self.nodes[stack.pop()]):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return seen
+
+    def _can_reach_an_ending(self) -> set[str]:
+        done = {n.id for n in self.endings}
+        changed = True
+        while changed:
+            changed = False
+            for node in self.nodes.values():
+                if node.id not in done and self.successors(node) & done:
+                    done.add(node.id)
+                    changed = True
+        return done
+
+    # -- playing ------------------------------------------------------------------------------
+
+    def initial_state(self) -> dict[str, int]:
+        return {v.key: v.initial for v in self.variables}
+
+    def apply(self, state: dict[str, int], effects: dict[str, int]) -> dict[str, int]:
+        """The state after `effects`, each variable kept within its bounds."""
+        new = dict(state)
+        for var in self.variables:
+            if var.key in effects:
+                new[var.key] = var.clamp(new.get(var.key, var.initial) + effects[var.key])
+        return new
+
+    def forced_ending(self, state: dict[str, int], turns_taken: int) -> Node | None:
+        """The ending an end rule or the turn limit imposes now, if any."""
+        for rule in self.end_rules:
+            if rule.condition.holds(state):
+                return self.nodes[rule.goto]
+        if self.turn_limit and turns_taken >= self.turn_limit:
+            return self.closest_ending(state)
+        return None
+
+    def closest_ending(self, state: dict[str, int]) -> Node:
+        """When time runs out, the ending that matches how trust stands."""
+        by_kind = {n.ending: n for n in reversed(self.endings)}
+        trust = state.get("trust", 0)
+        kind = "good" if trust >= 70 else "mixed" if trust >= 40 else "poor"
+        for preferred in (kind, "mixed", "poor", "good"):
+            if preferred in by_kind:
+                return by_kind[preferred]
+        return self.endings[0]
+
+    def outline(self) -> list[dict]:
+        """The script as an outline for authors: each node, depth-first from the start."""
+        order, seen = [], set()
+
+        def visit(node_id: str, depth: int):
+            if node_id in seen or node_id not in self.nodes:
+                return
+            seen.add(node_id)
+            order.append({"node": self.nodes[node_id], "depth": depth})
+            for choice in self.nodes[node_id].choices:
+                visit(choice.next, depth + 1)
+
+        visit(self.start, 0)
+        for node_id in self.nodes:
+            if node_id not in seen:
+                order.append({"node": self.nodes[node_id], "depth": 0, "unreachable": True})
+        return order

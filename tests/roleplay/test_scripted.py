@@ -1,0 +1,145 @@
+"""Scripted practice: deterministic turns, free text matched to a choice, scores, hours."""
+
+import pytest
+
+from courses.models import HoursEntry, HoursSource
+from roleplay import services
+from roleplay.models import Mode, SessionStatus, Speaker, Turn
+
+
+def play(session, **kwargs):
+    submitted = services.submit(session, **kwargs)
+    reply = services.drain(services.respond(session, submitted.turn))
+    session.refresh_from_db()
+    return submitted, reply
+
+
+@pytest.fixture
+def session(people, scenario):
+    return services.start_session(people.alice, scenario, Mode.SCRIPTED)
+
+
+def test_it_opens_with_the_start_nodes_line(session):
+    turns = list(session.turns.all())
+    assert [(t.speaker, t.text) for t in turns] == [(Speaker.PERSONA, "散らかっててすみません……。")]
+    assert session.state == {"trust": 40}
+    assert session.node == "start"
+
+
+def test_it_follows_the_chosen_branch_and_applies_effects(session):
+    _, reply = play(session, choice="listen")
+    assert reply.text == "夜が……ほとんど寝られなくて。"
+    assert session.state == {"trust": 60}
+    assert session.node == "tired"
+    assert reply.state_after == {"trust": 60}
+
+
+def test_it_matches_free_text_to_the_nearest_choice(session):
+    submitted, reply = play(session, text="気にしないでください、最近は眠れていますか")
+    assert submitted.matched.id == "listen"
+    assert submitted.turn.matched is True
+    assert submitted.turn.text == "気にしないでください、最近は眠れていますか"
+    assert session.node == "tired"
+
+
+def test_it_refuses_free_text_that_matches_no_choice_and_saves_nothing(session):
+    with pytest.raises(services.PracticeError) as caught:
+        services.submit(session, text="ABCDEFG")
+    assert caught.value.code == "no_match"
+    assert session.turns.count() == 1
+
+
+def test_it_refuses_a_choice_hidden_by_its_condition(session):
+    play(session, choice="listen")  # trust 60
+    play(session, choice="lecture")  # trust 50, now at "defensive"
+    with pytest.raises(services.PracticeError):
+        services.submit(session, choice="insist")  # needs trust <= 30
+    assert session.current_node().id == "defensive"
+
+
+def test_it_ends_at_an_ending_scores_the_choices_and_credits_hours(people, session):
+    play(session, choice="listen")
+    play(session, choice="reflect")
+    assert session.status == SessionStatus.ENDED
+    assert session.ending == "good"
+    scores = session.scores.get().scores
+    assert scores["empathy"]["level"] == 4
+    assert scores["empathy"]["evidence"][0].startswith("「")
+    assert scores["boundaries"]["level"] is None
+    entry = HoursEntry.objects.get(source=HoursSource.ROLEPLAY)
+    assert (entry.user, entry.course, entry.minutes) == (people.alice, people.course, 1)
+    assert session.hours_entry == entry
+
+
+def test_it_ends_early_when_an_end_rule_fires(session):
+    play(session, choice="advise")  # 40 → 20, defensive
+    play(session, choice="insist")  # 20 → 0 → end-poor
+    assert session.ending == "poor"
+    assert session.status == SessionStatus.ENDED
+
+
+def test_it_refuses_turns_after_the_end(session):
+    play(session, choice="advise")
+    play(session, choice="leave")
+    with pytest.raises(services.PracticeError) as caught:
+        services.submit(session, choice="listen")
+    assert caught.value.code == "ended"
+
+
+def test_it_names_the_better_line_for_the_weakest_moment(session):
+    play(session, choice="advise")
+    play(session, choice="leave")
+    moments = services.debrief(session)["moments"]
+    assert moments[0]["you_said"] == "「片付けは毎日少しずつやるのがコツですよ。」"
+    assert moments[0]["better"] == "「気にしないでください。最近、眠れていますか？」"
+
+
+def test_it_draws_the_state_curve_from_every_reply(session):
+    play(session, choice="listen")
+    play(session, choice="lecture")
+    curve = services.debrief(session)["state_curve"]
+    assert [point["trust"] for point in curve] == [40, 60, 50]
+
+
+def test_it_masks_personal_information_but_not_the_personas_name(session):
+    submitted, _ = play(
+        session, text="森さん、気にしないでください。最近眠れていますか。090-1234-5678"
+    )
+    stored = Turn.objects.get(pk=submitted.turn.pk).text
+    assert "090" not in stored
+    assert "森さん" in stored
+    assert submitted.turn.masked == ["phone"]
+    assert "電話番号" in submitted.notice
+
+
+def test_it_rejects_a_turn_longer_than_the_cap(settings, session):
+    settings.YORISOI_ROLEPLAY_MAX_INPUT = 20
+    with pytest.raises(services.PracticeError) as caught:
+        services.submit(session, text="あ" * 21)
+    assert caught.value.code == "too_long"
+    assert session.turns.count() == 1
+
+
+def test_it_branches_from_an_earlier_turn(people, session):
+    play(session, choice="advise")
+    play(session, choice="leave")
+    first_learner = session.turns.filter(speaker=Speaker.LEARNER).first()
+    new = services.branch(session, people.alice, first_learner.index)
+    assert new.branched_from == session
+    assert new.node == "start" and new.state == {"trust": 40}
+    assert list(new.turns.values_list("text", flat=True)) == ["散らかっててすみません……。"]
+    _, reply = play(new, choice="listen")
+    assert reply.text == "夜が……ほとんど寝られなくて。"
+
+
+def test_it_offers_the_ai_partner_only_when_configured(settings, scenario):
+    settings.YORISOI_LLM_MODEL = ""
+    assert services.modes_for(scenario) == ["scripted", "peer"]
+
+
+def test_it_explains_that_no_ai_partner_is_configured(settings, people, scenario):
+    settings.YORISOI_LLM_MODEL = ""
+    with pytest.raises(services.PracticeError) as caught:
+        services.start_session(people.alice, scenario, Mode.LLM)
+    assert caught.value.code == "llm_unavailable"
+    assert not scenario.sessions.exists()
