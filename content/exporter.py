@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from courses.models import CompetencyFramework, CourseIndexPage, CoursePage, LessonPage, ModulePage
+from roleplay.models import Scenario
 
 from .packs import FORMAT_VERSION, display_path
 
@@ -23,6 +24,7 @@ class ExportReport:
     modules: int = 0
     lessons: int = 0
     images: int = 0
+    scenarios: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -30,7 +32,8 @@ class ExportReport:
     def summary(self) -> str:
         return (
             f"Exported {self.frameworks} frameworks, {self.courses} courses, {self.modules} "
-            f"modules, {self.lessons} lessons and {self.images} images to {self.output}."
+            f"modules, {self.lessons} lessons, {self.images} images and {self.scenarios} "
+            f"scenarios to {self.output}."
         )
 
 
@@ -80,14 +83,30 @@ def export_pack(output: Path) -> ExportReport:
     for course in courses:
         _export_course(course, output / "courses" / course.slug, images, report)
     report.images = len(images.names)
+    scenarios = list(Scenario.objects.playable().order_by("pk"))
+    for scenario in scenarios:
+        _write(output / "scenarios" / f"{scenario.slug}.yaml", _yaml(_scenario(scenario)))
+    report.scenarios = len(scenarios)
     pack = {
         "format": FORMAT_VERSION,
         "catalogue": _without_blanks(title=catalogue.title, intro=catalogue.intro),
         "frameworks": [framework.code for framework in frameworks],
         "courses": [course.slug for course in courses],
+        "scenarios": [scenario.slug for scenario in scenarios],
     }
     _write(output / "pack.yaml", "# Exported by manage.py export_content.\n" + _yaml(pack))
     return report
+
+
+def _scenario(scenario: Scenario) -> dict:
+    """The scenario's data with empty optional text left out, as an author would write it."""
+    data = scenario.as_data()
+    for key in ("source", "content_note", "fallback_line"):
+        if not data[key]:
+            del data[key]
+    if data["persona"]["age"] is None:
+        del data["persona"]["age"]
+    return data
 
 
 def _write(path: Path, text: str):

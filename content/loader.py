@@ -27,6 +27,7 @@ from courses.models import (
     LessonPage,
     ModulePage,
 )
+from roleplay.models import Scenario
 from yorisoi.roles import ensure_groups
 
 from .packs import BODY_BLOCK, InvalidPack, Lesson, Origin, Pack, PackError, display_path, read_pack
@@ -149,10 +150,35 @@ class _Loader:
             outcome = "updated" if self.update_page(catalogue, fields) else "unchanged"
             self.report.record("catalogue", catalogue.slug, outcome)
         self.load_courses()
+        self.load_scenarios()
         pack_slugs = _pack_pages(self.pack)
         others = Page.objects.descendant_of(self.catalogue).exclude(slug__in=pack_slugs)
         self.report.not_in_pack = list(others.order_by("path").values_list("url_path", flat=True))
         ensure_groups(catalogue=self.catalogue)
+
+    # --- scenarios ------------------------------------------------------------------------
+
+    def load_scenarios(self):
+        """Create or update each scenario by slug; a change is published as a new revision."""
+        codes = set().union(*(s.competency_codes for s in self.pack.scenarios))
+        competencies = {c.code: c for c in Competency.objects.filter(code__in=codes)}
+        for index, item in enumerate(self.pack.scenarios, start=1):
+            self.progress(f"[{index}/{len(self.pack.scenarios)}] scenario {item.slug}")
+            scenario = Scenario.objects.filter(slug=item.slug).first()
+            wanted = Scenario.from_data(item.data, competencies)
+            if scenario is None:
+                scenario, outcome = wanted, "created"
+                scenario.live = False
+                scenario.save()
+            elif scenario.live and scenario.as_data() == wanted.as_data():
+                self.report.record("scenario", item.slug, "unchanged")
+                continue
+            else:
+                scenario.apply_data(item.data, competencies)
+                scenario.save()
+                outcome = "updated"
+            scenario.save_revision().publish()
+            self.report.record("scenario", item.slug, outcome)
 
     # --- competencies and images ------------------------------------------------------------
 

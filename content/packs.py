@@ -5,7 +5,7 @@ file becomes a PackError with its file and line, so an author can fix them all i
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
@@ -18,12 +18,15 @@ from wagtail.images.utils import get_allowed_image_extensions
 
 from courses import models
 from courses.blocks import LessonBodyBlock, sanitise_rich_text
+from roleplay.models import Difficulty, LearnerRole, Scenario, ScenarioCriterion, script_from_data
+from roleplay.scripts import ScriptError
 
 DEFAULT_PACK = Path(__file__).resolve().parent / "packs" / "default"
 FORMAT_VERSION = 1
 SLUG = re.compile(r"^[a-z0-9-]+$")
 FRAMEWORK_CODE = re.compile(r"^[a-z0-9_-]+$")
 CODE = re.compile(r"^[A-Za-z0-9_-]+$")
+CRITERION_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 DIRECTIVE = re.compile(r"^:::\s+(?P<kind>\S+)\s*(?P<args>.*?)\s*$")
 CALLOUTS = ("point", "caution", "example")
 DIRECTIVES = (*CALLOUTS, "phrases", "reflection", "video", "image", "richtext")
@@ -123,6 +126,22 @@ class Course:
 
 
 @dataclass
+class ScenarioFile:
+    """A role-play scenario: the checked file data, in the form Scenario.as_data() gives."""
+
+    slug: str
+    data: dict
+    origin: Origin
+
+    @property
+    def competency_codes(self) -> set[str]:
+        codes = set(self.data.get("competencies") or ())
+        for criterion in (self.data.get("rubric") or {}).get("criteria") or ():
+            codes.update(criterion.get("competencies") or ())
+        return codes
+
+
+@dataclass
 class Catalogue:
     title: str
     intro: str
@@ -135,6 +154,7 @@ class Pack:
     catalogue: Catalogue | None
     frameworks: list[Framework]
     courses: list[Course]
+    scenarios: list[ScenarioFile] = field(default_factory=list)
 
     @property
     def media(self) -> Path:
@@ -348,6 +368,7 @@ class _PackReader:
         self.competency_codes = set(known_competencies)
         self.frameworks_unreadable = False
         self.slugs: dict[str, Origin] = {}
+        self.scenario_slugs: dict[str, Origin] = {}
         self.codes: dict[str, Origin] = {}
 
     def error(self, path: Path | str, line: int, message: str):
@@ -426,8 +447,102 @@ class _PackReader:
         for path in self.listed(fields, "courses", courses, "courses/{}/"):
             if course := self.course(path):
                 pack.courses.append(course)
+        scenarios = {path.stem: path for path in sorted(self.root.glob("scenarios/*.yaml"))}
+        for path in self.listed(fields, "scenarios", scenarios, "scenarios/{}.yaml"):
+            if scenario := self.scenario(path):
+                pack.scenarios.append(scenario)
         fields.finish()
         return pack
+
+    # --- scenarios ---------------------------------------------------------------------------
+
+    def scenario(self, path: Path) -> ScenarioFile | None:
+        doc = self.load(path)
+        if doc is None:
+            return None
+        errors_before = len(self.errors)
+        fields = _Fields(doc, (), doc.data, "a scenario file")
+        slug = fields.code("slug", Scenario, SLUG, "lower-case letters, digits and -")
+        if slug and slug != path.stem:
+            fields.error(f"'slug' {slug!r} must match the file name {path.stem}.yaml", "slug")
+        origin = Origin(doc.file, fields.line("slug"))
+        self.claim(self.scenario_slugs, slug, origin, "scenario slug")
+        for key in ("title", "brief"):
+            fields.text(key, Scenario)
+        for key in ("source", "content_note", "fallback_line"):
+            fields.text(key, Scenario, required=False)
+        fields.choice("learner_role", LearnerRole)
+        difficulty = fields.raw("difficulty", required=True)
+        if difficulty is not None and difficulty not in Difficulty.values:
+            fields.error("'difficulty' must be 1 (easy), 2 (medium) or 3 (hard)", "difficulty")
+        turn_limit = fields.positive_int("turn_limit")
+        if turn_limit > 100:
+            fields.error("'turn_limit' must be at most 100", "turn_limit")
+        fields.names("goals", required=True)
+        fields.names("hidden_facts")
+        self.check_codes(fields, "competencies")
+        persona = fields.mapping("persona", "persona")
+        if persona is None:
+            fields.error("missing required field 'persona'")
+        else:
+            persona.text("role")
+            persona.text("name")
+            for key in ("family", "speaking_style", "wants"):
+                persona.text(key, required=False)
+            age = persona.raw("age", required=False)
+            if age is not None and (not isinstance(age, int) or not 0 < age < 120):
+                persona.error("'age' must be a whole number of years", "age")
+            persona.finish()
+        rubric = fields.mapping("rubric", "rubric")
+        criteria_keys = []
+        if rubric is not None:
+            rubric.flag("standard", True)
+            listed = rubric.items("criteria", "criterion") if "criteria" in rubric.data else []
+            for criterion in listed:
+                key = criterion.code("key", ScenarioCriterion, CRITERION_KEY, "a-z, 0-9 and _")
+                criteria_keys.append(key)
+                criterion.text("label", ScenarioCriterion)
+                criterion.text("description")
+                self.check_codes(criterion, "competencies")
+                criterion.finish()
+        script_parts = {
+            key: fields.raw(key, required=key in ("state", "nodes"))
+            for key in ("state", "nodes", "end_when", "model_lines")
+        }
+        if all(isinstance(v, list) for v in script_parts.values() if v is not None):
+            self.check_script(doc, fields)
+        else:
+            fields.error("'state', 'nodes', 'end_when' and 'model_lines' must be lists")
+        fields.finish()
+        if len(self.errors) > errors_before:
+            return None
+        return ScenarioFile(slug, doc.data, origin)
+
+    def check_codes(self, fields: _Fields, key: str):
+        for index, code in enumerate(fields.names(key)):
+            if code not in self.competency_codes and not self.frameworks_unreadable:
+                message = f"competency '{code}' is in no framework of the pack or the site"
+                fields.error(message, key, index)
+
+    def check_script(self, doc: _Doc, fields: _Fields):
+        """The branching script, checked by the same code the Wagtail editor uses."""
+        try:
+            script = script_from_data(doc.data)
+        except ScriptError as exc:
+            fields.doc.error(exc.message, _yaml_path(exc.path))
+            return
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            fields.error(f"the script cannot be read: {exc}", "nodes")
+            return
+        for problem in script.problems():
+            fields.error(problem, "nodes")
+        criteria = set(script.criteria)
+        for index, line in enumerate(doc.data.get("model_lines") or ()):
+            if not isinstance(line, dict) or not line.get("line"):
+                fields.error("a model line needs 'criterion' and 'line'", "model_lines", index)
+            elif line.get("criterion") not in criteria:
+                message = f"model line criterion {line.get('criterion')!r} is not in the rubric"
+                fields.error(message, "model_lines", index)
 
     def framework(self, path: Path) -> Framework | None:
         doc = self.load(path)
@@ -692,6 +807,18 @@ class _PackReader:
                     image.verify()
             except Exception:  # Pillow raises many exception types for a broken file.
                 self.error(file, line, f"image '{name}' cannot be read as an image")
+
+
+def _yaml_path(script_path: str) -> tuple:
+    """"nodes[3].choices[1].next" as the key path the YAML line index uses."""
+    path = []
+    for part in script_path.split("."):
+        match = re.fullmatch(r"([a-z_]+)((?:\[\d+\])*)", part)
+        if not match:
+            break
+        path.append({"if": "if"}.get(match.group(1), match.group(1)))
+        path.extend(int(i) for i in re.findall(r"\d+", match.group(2)))
+    return tuple(path)
 
 
 def _editor_problems(block: Block) -> list[str]:

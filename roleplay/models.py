@@ -176,10 +176,6 @@ class Scenario(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
 
     # -- plain data ---------------------------------------------------------------------------
 
-    def criteria_keys(self) -> tuple[str, ...]:
-        own = tuple(c.key for c in self.criteria.all())
-        return (STANDARD_CRITERIA if self.use_standard_rubric else ()) + own
-
     def as_data(self) -> dict:
         """The scenario as the content-pack file format holds it (see load_content --help)."""
         return {
@@ -255,6 +251,45 @@ class Scenario(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
             data["ending"] = node["ending"]
             data["summary"] = node.get("summary", "")
         return data
+
+    @classmethod
+    def from_data(cls, data: dict, competencies: dict[str, Competency]) -> "Scenario":
+        """An unsaved scenario holding pack data; `competencies` maps codes to objects."""
+        scenario = cls(slug=data["slug"])
+        scenario.apply_data(data, competencies)
+        return scenario
+
+    def apply_data(self, data: dict, competencies: dict[str, Competency]) -> None:
+        """Set every field from pack data (the inverse of as_data), without saving."""
+        persona = data["persona"]
+        self.title = data["title"]
+        self.learner_role = data["learner_role"]
+        self.difficulty = data.get("difficulty", Difficulty.MEDIUM)
+        self.source = data.get("source") or ""
+        self.content_note = data.get("content_note") or ""
+        self.brief = data["brief"]
+        self.goals = "\n".join(data.get("goals") or ())
+        self.persona_role = persona.get("role") or ""
+        self.persona_name = persona.get("name") or ""
+        self.persona_age = persona.get("age")
+        self.persona_family = persona.get("family") or ""
+        self.persona_style = persona.get("speaking_style") or ""
+        self.persona_wants = persona.get("wants") or ""
+        self.hidden_facts = "\n".join(data.get("hidden_facts") or ())
+        self.fallback_line = data.get("fallback_line") or ""
+        self.turn_limit = data.get("turn_limit") or 12
+        rubric = data.get("rubric") or {}
+        self.use_standard_rubric = rubric.get("standard", True)
+        self.competencies = [competencies[code] for code in data.get("competencies") or ()]
+        criteria = []
+        for raw in rubric.get("criteria") or ():
+            criterion = ScenarioCriterion(
+                key=raw["key"], label=raw["label"], description=raw.get("description", "")
+            )
+            criterion.competencies = [competencies[c] for c in raw.get("competencies") or ()]
+            criteria.append(criterion)
+        self.criteria = criteria
+        self.set_script_data(data)
 
     def set_script_data(self, data: dict) -> None:
         """Fill the StreamFields from pack data (the inverse of the stream part of as_data)."""

@@ -342,12 +342,15 @@ def _state_changes(data, state, turns, deadline, usage) -> dict[str, int]:
     messages = prompts.state_messages(data, state, turns)
     schema = prompts.state_schema(data)
     for attempt in range(2):
-        raw, used = llm.structured(messages, "state_changes", schema, deadline)
-        usage.add(used)
         try:
+            raw, used = llm.structured(messages, "state_changes", schema, deadline)
+            usage.add(used)
             return prompts.validate_state_changes(data, raw)
-        except ValueError:
-            if attempt == 1:
+        except (ValueError, llm.LLMFailure) as exc:
+            unreadable = isinstance(exc, ValueError) or exc.code == "malformed"
+            if attempt == 1 or not unreadable:
+                if isinstance(exc, llm.LLMFailure):
+                    raise
                 raise llm.LLMFailure("malformed", "state changes off the schema") from None
     raise AssertionError("unreachable")
 

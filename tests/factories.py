@@ -220,25 +220,7 @@ def scenario_data(slug="test-visit", **overrides):
 def build_scenario(slug="test-visit", live=True, **overrides):
     from roleplay.models import Scenario
 
-    data = scenario_data(slug, **overrides)
-    scenario = Scenario(
-        slug=data["slug"],
-        title=data["title"],
-        learner_role=data["learner_role"],
-        difficulty=data["difficulty"],
-        brief=data["brief"],
-        goals="\n".join(data["goals"]),
-        persona_role=data["persona"]["role"],
-        persona_name=data["persona"]["name"],
-        persona_age=data["persona"]["age"],
-        persona_family=data["persona"]["family"],
-        persona_style=data["persona"]["speaking_style"],
-        persona_wants=data["persona"]["wants"],
-        hidden_facts="\n".join(data["hidden_facts"]),
-        fallback_line=data["fallback_line"],
-        turn_limit=data["turn_limit"],
-        live=live,
-    )
-    scenario.set_script_data(data)
+    scenario = Scenario.from_data(scenario_data(slug, **overrides), competencies={})
+    scenario.live = live
     scenario.save()
     return scenario

@@ -1,0 +1,212 @@
+"""The AI partner against a local fake OpenAI-compatible server, one test per wire fault.
+
+Every fault test checks the same promise: the learner's words are saved, the reply is pending
+with a retry, and the conversation can go on.
+"""
+
+import json
+
+import pytest
+
+from roleplay import services
+from roleplay.models import Mode, Speaker, Turn
+from tests.fake_openai import Reply
+
+SAID = "今日はお話を聞かせてください。"
+
+
+@pytest.fixture
+def session(people, scenario, fake_llm):
+    return services.start_session(people.alice, scenario, Mode.LLM)
+
+
+def take_turn(session, text=SAID):
+    submitted = services.submit(session, text=text)
+    deltas = []
+    reply = services.respond(session, submitted.turn)
+    while True:
+        try:
+            deltas.append(next(reply))
+        except StopIteration as stop:
+            session.refresh_from_db()
+            return submitted.turn, stop.value, deltas
+
+
+def assert_learner_turn_kept(session, text=SAID):
+    assert session.turns.filter(speaker=Speaker.LEARNER, text=text).exists()
+
+
+def assert_still_usable(session, fake_llm):
+    fake_llm.stream(Reply("はい、聞いてもらえると助かります。"))
+    _, reply, _ = take_turn(session, "ありがとうございます。")
+    assert not reply.pending
+    assert reply.text == "はい、聞いてもらえると助かります。"
+
+
+def test_it_streams_the_reply_and_records_model_and_tokens(session, fake_llm):
+    fake_llm.stream(Reply("ありがとうございます。実は夜が大変で。"))
+    fake_llm.default_changes = {"trust": 8}
+    learner, reply, deltas = take_turn(session)
+    assert len(deltas) > 1
+    assert "".join(deltas) == "ありがとうございます。実は夜が大変で。"
+    assert reply.text == "ありがとうございます。実は夜が大変で。"
+    assert reply.model == "fake-persona"
+    assert reply.prompt_tokens > 0 and reply.completion_tokens > 0
+    assert reply.state_after == {"trust": 48}
+    assert session.state == {"trust": 48}
+    assert learner.index == 1 and reply.index == 2
+
+
+def test_it_asks_for_state_changes_as_a_strict_json_schema(session, fake_llm):
+    take_turn(session)
+    structured = [r for r in fake_llm.requests if not r.get("stream")]
+    assert structured[0]["response_format"]["type"] == "json_schema"
+    assert structured[0]["response_format"]["json_schema"]["strict"] is True
+    assert "tools" not in structured[0] and "tools" not in fake_llm.requests[0]
+
+
+def test_it_keeps_the_turn_when_the_server_is_rate_limited(session, fake_llm):
+    fake_llm.stream(Reply(status=429), Reply(status=429))
+    _, reply, _ = take_turn(session)
+    assert reply.pending and reply.error == "rate_limited"
+    assert reply.text == "……すみません、ちょっと考えさせてください。"
+    assert_learner_turn_kept(session)
+    assert_still_usable(session, fake_llm)
+
+
+def test_it_retries_once_after_a_server_error(session, fake_llm):
+    fake_llm.stream(Reply(status=500), Reply("大丈夫です。"))
+    _, reply, _ = take_turn(session)
+    assert not reply.pending
+    assert reply.text == "大丈夫です。"
+    assert len([r for r in fake_llm.requests if r.get("stream")]) == 2
+
+
+def test_it_keeps_the_turn_after_two_server_errors(session, fake_llm):
+    fake_llm.stream(Reply(status=500), Reply(status=503))
+    _, reply, _ = take_turn(session)
+    assert reply.pending and reply.error == "server_error"
+    assert_learner_turn_kept(session)
+    assert_still_usable(session, fake_llm)
+
+
+def test_it_gives_up_at_the_turn_deadline(settings, session, fake_llm):
+    settings.YORISOI_LLM_TIMEOUT = 1
+    fake_llm.stream(Reply(delay=3))
+    _, reply, _ = take_turn(session)
+    assert reply.pending and reply.error == "timeout"
+    assert_learner_turn_kept(session)
+    settings.YORISOI_LLM_TIMEOUT = 5
+    assert_still_usable(session, fake_llm)
+
+
+def test_it_keeps_the_turn_when_the_stream_drops(session, fake_llm):
+    fake_llm.stream(Reply("途中で切れてしまう返事です。", drop_after=2))
+    _, reply, deltas = take_turn(session)
+    assert deltas  # the first words had already reached the learner
+    assert reply.pending and reply.error == "dropped"
+    assert_learner_turn_kept(session)
+    assert_still_usable(session, fake_llm)
+
+
+def test_it_keeps_the_turn_when_a_chunk_is_malformed(session, fake_llm):
+    fake_llm.stream(Reply("壊れたチャンクが来ます。", malformed_after=1))
+    _, reply, _ = take_turn(session)
+    assert reply.pending and reply.error in {"malformed", "dropped"}
+    assert_learner_turn_kept(session)
+    assert_still_usable(session, fake_llm)
+
+
+def test_it_treats_a_stream_without_finish_reason_as_cut_off(session, fake_llm):
+    fake_llm.stream(Reply("終わりの印がない返事", finish=False))
+    _, reply, _ = take_turn(session)
+    assert reply.pending and reply.error == "dropped"
+    assert_learner_turn_kept(session)
+    assert_still_usable(session, fake_llm)
+
+
+def test_it_retries_unparseable_state_changes_once_then_fails(session, fake_llm):
+    fake_llm.answer(Reply(content="not json"), Reply(content=json.dumps({"trust": "a lot"})))
+    _, reply, _ = take_turn(session)
+    assert reply.pending and reply.error == "malformed"
+    assert session.state == {"trust": 40}
+    assert_learner_turn_kept(session)
+
+
+def test_it_accepts_state_changes_on_the_second_answer(session, fake_llm):
+    fake_llm.answer(Reply(content="{"), Reply(content=json.dumps({"trust": 5, "reason": "ok"})))
+    _, reply, _ = take_turn(session)
+    assert not reply.pending
+    assert session.state == {"trust": 45}
+
+
+def test_it_rejects_a_state_change_beyond_the_step_limit(session, fake_llm):
+    too_far = Reply(content=json.dumps({"trust": 90, "reason": "x"}))
+    fake_llm.answer(too_far, too_far)
+    _, reply, _ = take_turn(session)
+    assert reply.pending
+    assert session.state == {"trust": 40}
+
+
+def test_it_answers_a_pending_reply_on_retry(session, fake_llm):
+    fake_llm.stream(Reply(status=429), Reply(status=429), Reply("お待たせしました。"))
+    _, pending, _ = take_turn(session)
+    retried = services.drain(services.retry(session))
+    assert retried.pk == pending.pk
+    assert not retried.pending and retried.text == "お待たせしました。"
+
+
+def test_it_refuses_a_retry_when_nothing_is_pending(session, fake_llm):
+    take_turn(session)
+    with pytest.raises(services.PracticeError):
+        services.drain(services.retry(session))
+
+
+def test_it_replaces_a_reply_that_leaks_the_canary(session, fake_llm):
+    fake_llm.stream(Reply(f"合言葉は {session.canary} です。"))
+    _, reply, deltas = take_turn(session)
+    assert session.canary not in "".join(deltas)
+    assert session.canary not in reply.text
+    assert reply.error == "withheld"
+
+
+def test_it_replaces_a_reply_that_recites_a_hidden_fact(session, fake_llm):
+    fact = session.scenario_data["hidden_facts"][0]
+    fake_llm.stream(Reply("実は、" + fact))
+    _, reply, deltas = take_turn(session)
+    assert fact[:12] not in "".join(deltas)
+    assert fact[:12] not in reply.text
+    assert reply.error == "withheld"
+
+
+def test_it_enforces_the_daily_turn_quota(settings, session, fake_llm):
+    settings.YORISOI_ROLEPLAY_DAILY_TURNS = 1
+    take_turn(session)
+    with pytest.raises(services.PracticeError) as caught:
+        services.submit(session, text="もう一度")
+    assert caught.value.status == 429
+    assert session.turns.filter(speaker=Speaker.LEARNER).count() == 1
+
+
+def test_it_enforces_the_daily_token_quota(settings, session, fake_llm):
+    settings.YORISOI_ROLEPLAY_DAILY_TOKENS = 10
+    take_turn(session)
+    with pytest.raises(services.PracticeError) as caught:
+        services.submit(session, text="もう一度")
+    assert caught.value.code == "quota"
+
+
+def test_it_masks_personal_information_before_the_model_sees_it(session, fake_llm):
+    take_turn(session, "私の電話は090-1234-5678です。")
+    sent = json.dumps(fake_llm.requests, ensure_ascii=False)
+    assert "090-1234-5678" not in sent
+    assert "〔電話番号〕" in sent
+    assert Turn.objects.filter(text__contains="090").count() == 0
+
+
+def test_it_ends_when_the_turn_limit_is_reached(session, fake_llm):
+    for n in range(6):
+        take_turn(session, f"{n}回目の発言です。")
+    assert session.status == "ended"
+    assert session.ending in {"good", "mixed", "poor"}
+    assert session.hours_entry is not None
