@@ -92,8 +92,9 @@ def export_pack(output: Path) -> ExportReport:
         "catalogue": _without_blanks(title=catalogue.title, intro=catalogue.intro),
         "frameworks": [framework.code for framework in frameworks],
         "courses": [course.slug for course in courses],
-        "scenarios": [scenario.slug for scenario in scenarios],
     }
+    if scenarios:
+        pack["scenarios"] = [scenario.slug for scenario in scenarios]
     _write(output / "pack.yaml", "# Exported by manage.py export_content.\n" + _yaml(pack))
     return report
 

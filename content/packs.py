@@ -810,7 +810,7 @@ class _PackReader:
 
 
 def _yaml_path(script_path: str) -> tuple:
-    """"nodes[3].choices[1].next" as the key path the YAML line index uses."""
+    """ "nodes[3].choices[1].next" as the key path the YAML line index uses."""
     path = []
     for part in script_path.split("."):
         match = re.fullmatch(r"([a-z_]+)((?:\[\d+\])*)", part)

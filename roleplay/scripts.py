@@ -10,14 +10,22 @@ import operator
 import re
 from dataclasses import dataclass, field
 
-STANDARD_CRITERIA = (
-    "empathy",
-    "non_directive",
-    "strengths",
-    "needs_elicitation",
-    "boundaries",
-    "confidentiality",
-)
+# The standard conversation rubric (DESIGN §4): key → (label, what it looks for).
+STANDARD_RUBRIC = {
+    "empathy": ("受容・共感", "気持ちを受け止めて言葉で返し、助言より先に認めている。"),
+    "non_directive": ("上から目線にならない", "説教・指示・決めつけがなく、選択肢を示している。"),
+    "strengths": ("ストレングス視点", "具体的な強みや変化に気づき、言葉にして伝えている。"),
+    "needs_elicitation": (
+        "ニーズの把握と自己決定",
+        "開いた質問で要望の奥にあるものを聞き、本人が決めている。",
+    ),
+    "boundaries": (
+        "役割と約束の境界",
+        "できること・できないことが明確で、他者が決めることを約束していない。",
+    ),
+    "confidentiality": ("情報の取り扱い", "必要な範囲で、誰と共有するかを伝えて扱っている。"),
+}
+STANDARD_CRITERIA = tuple(STANDARD_RUBRIC)
 ENDING_KINDS = ("good", "mixed", "poor")
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

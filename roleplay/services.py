@@ -274,12 +274,12 @@ def _scripted_reply(session: PracticeSession, learner_turn: Turn):
 
 
 def retry(session: PracticeSession) -> Generator[str, None, Turn]:
-    """Ask the AI partner again for the reply that is pending."""
+    """Ask the AI partner again for the reply that is pending (checked before anything runs)."""
     pending = session.turns.filter(pending=True, speaker=Speaker.PERSONA).last()
     if pending is None or not session.is_active:
         raise PracticeError(_("There is no reply waiting to be retried."), status=409)
     _check_quota(session.user)
-    return (yield from _ai_reply(session, pending))
+    return _ai_reply(session, pending)
 
 
 def _ai_reply(session: PracticeSession, pending: Turn | None):

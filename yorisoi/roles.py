@@ -28,6 +28,10 @@ ROLE_PERMISSIONS = {
         "courses.add_inpersonsession",
         "courses.change_inpersonsession",
         "courses.view_inpersonsession",
+        "roleplay.add_scenario",
+        "roleplay.change_scenario",
+        "roleplay.view_scenario",
+        "roleplay.publish_scenario",
     ],
 }
 # Org admins hold every trainer permission plus user management.
@@ -41,6 +45,7 @@ ROLE_PERMISSIONS[ORG_ADMIN] = ROLE_PERMISSIONS[TRAINER] + [
     "courses.change_competencycategory",
     "courses.delete_cohort",
     "courses.delete_inpersonsession",
+    "roleplay.delete_scenario",
 ]
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("courses.urls")),
+    path("", include("roleplay.urls")),
 ]
 
 if settings.DEBUG:

@@ -57,3 +57,38 @@ def test_it_loads_the_default_pack(run):
     assert second["unchanged"] == sum(
         json.loads(first.stdout)[key] for key in ("created", "updated", "unchanged")
     )
+
+
+@pytest.mark.django_db
+def test_it_ships_playable_scenarios_for_every_coordinator_category(run):
+    from roleplay.models import LearnerRole, Scenario
+
+    assert run("load_content").error is None
+    scenarios = list(Scenario.objects.playable())
+    assert len(scenarios) >= 12
+    categories = set()
+    for scenario in scenarios:
+        script = scenario.build_script()
+        assert script.problems() == [], scenario.slug
+        assert len(script.nodes) >= 8, scenario.slug
+        assert len({n.id for n in script.endings}) >= 2, scenario.slug
+        assert scenario.hidden_facts and scenario.persona_style, scenario.slug
+        for node in script.nodes.values():
+            for choice in node.choices:
+                assert choice.scores and choice.feedback, (scenario.slug, node.id, choice.id)
+            # Choices must differ in quality, or there is nothing to learn at this node.
+            qualities = {c.quality for c in node.choices}
+            assert not node.choices or len(qualities) > 1, (scenario.slug, node.id)
+        categories |= {c.category.code for c in scenario.competencies.all()}
+    assert {f"CO-{n}" for n in range(1, 8)} <= categories
+    roles = {s.learner_role for s in scenarios}
+    assert roles == {LearnerRole.HOME_VISITOR, LearnerRole.COORDINATOR}
+
+
+@pytest.mark.django_db
+def test_it_counts_scenarios_and_criteria_in_competency_coverage(run):
+    assert run("load_content").error is None
+    report = json.loads(run("competency_coverage", "--json").stdout)
+    by_code = {c["code"]: c for c in report["competencies"]}
+    assert by_code["CO-7-01"]["scenarios"] >= 1
+    assert sum(c["criteria"] for c in report["competencies"]) > 0

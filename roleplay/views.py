@@ -1,0 +1,236 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yorisoi.roles import is_trainer
+
+from . import llm, services
+from .models import Mode, PracticeSession, Scenario, ScoreSource, SessionStatus
+from .scripts import STANDARD_RUBRIC
+
+SESSIONS_PAGE_SIZE = 20
+PEER_ROLES = ("persona", "observer")
+
+
+@login_required
+def scenario_list(request):
+    scenarios = Scenario.objects.playable().prefetch_related("competencies")
+    role = request.GET.get("role")
+    if role in ("home_visitor", "coordinator"):
+        scenarios = scenarios.filter(learner_role=role)
+    mine = PracticeSession.objects.filter(user=request.user).select_related("scenario")
+    page = Paginator(mine, SESSIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "roleplay/scenario_list.html",
+        {"scenarios": scenarios, "sessions": page, "page": page, "role": role},
+    )
+
+
+@login_required
+def scenario_detail(request, slug):
+    scenario = get_object_or_404(Scenario.objects.playable(), slug=slug)
+    return render(
+        request,
+        "roleplay/scenario_detail.html",
+        {
+            "scenario": scenario,
+            "goals": scenario.as_data()["goals"],
+            "llm_ready": llm.is_configured(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def start(request, slug):
+    scenario = get_object_or_404(Scenario.objects.playable(), slug=slug)
+    try:
+        session = services.start_session(request.user, scenario, request.POST.get("mode", ""))
+    except services.PracticeError as exc:
+        messages.error(request, exc.message)
+        return redirect("roleplay_scenario", slug=slug)
+    if session.mode == Mode.PEER:
+        return redirect("roleplay_peer", session_id=session.pk)
+    return redirect("roleplay_play", session_id=session.pk)
+
+
+def own_session(request, session_id) -> PracticeSession:
+    return get_object_or_404(PracticeSession, pk=session_id, user=request.user)
+
+
+def visible_session(request, session_id) -> PracticeSession:
+    return get_object_or_404(PracticeSession.objects.visible_to(request.user), pk=session_id)
+
+
+@login_required
+def play(request, session_id):
+    session = own_session(request, session_id)
+    if session.mode == Mode.PEER:
+        return redirect("roleplay_peer", session_id=session.pk)
+    if session.status == SessionStatus.ENDED:
+        return redirect("roleplay_debrief", session_id=session.pk)
+    labels = {
+        "you": _("You"),
+        "chose": _("You chose:"),
+        "pending": _("The reply did not arrive. Your words are saved."),
+        "retry": _("Ask again"),
+        "failed": _("Something went wrong. Your words are saved; please try again."),
+        "ended": _("The conversation has ended."),
+        "feedback": _("See feedback"),
+        "confirm_end": _("End this conversation and see the feedback?"),
+    }
+    return render(
+        request,
+        "roleplay/play.html",
+        {"session": session, "labels": labels, "max_input": settings.YORISOI_ROLEPLAY_MAX_INPUT},
+    )
+
+
+@login_required
+def debrief(request, session_id):
+    session = visible_session(request, session_id)
+    if session.is_active and session.user_id == request.user.pk:
+        return redirect("roleplay_play", session_id=session.pk)
+    data = services.debrief(session)
+    return render(
+        request,
+        "roleplay/debrief.html",
+        {
+            "session": session,
+            "debrief": data,
+            "turns": session.turns.all(),
+            "chart": state_chart(data),
+            "is_owner": session.user_id == request.user.pk,
+            "labels": {k: v[0] for k, v in STANDARD_RUBRIC.items()} | data["criterion_labels"],
+            "peer_comment": session.scores.filter(source=ScoreSource.PEER)
+            .values_list("comment", flat=True)
+            .first(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def branch(request, session_id):
+    session = own_session(request, session_id)
+    turn = request.POST.get("turn", "")
+    try:
+        new = services.branch(session, request.user, int(turn) if turn.isdigit() else -1)
+    except services.PracticeError as exc:
+        messages.error(request, exc.message)
+        return redirect("roleplay_debrief", session_id=session.pk)
+    return redirect("roleplay_play", session_id=new.pk)
+
+
+def state_chart(data: dict, width: int = 320, height: int = 120) -> list[dict]:
+    """Polyline points per state variable, for a small inline SVG with no script."""
+    curve = data["state_curve"]
+    if len(curve) < 2:
+        return []
+    lines = []
+    step = width / (len(curve) - 1)
+    for var in data["variables"]:
+        span = (var["max"] - var["min"]) or 1
+
+        def y(point, var=var, span=span):
+            return height - (point.get(var["key"], var["min"]) - var["min"]) / span * height
+
+        points = " ".join(f"{i * step:.1f},{y(p):.1f}" for i, p in enumerate(curve))
+        lines.append({"label": var["label"], "points": points, "last": curve[-1].get(var["key"])})
+    return lines
+
+
+# --- Peer practice ------------------------------------------------------------------------
+
+
+@login_required
+def peer(request, session_id):
+    """The learner's screen in peer practice: the brief, the timer and links for partners."""
+    session = own_session(request, session_id)
+    if session.mode != Mode.PEER:
+        return redirect("roleplay_play", session_id=session.pk)
+    join = {
+        role: request.build_absolute_uri(
+            reverse("roleplay_peer_join", args=[session.peer_code, role])
+        )
+        for role in PEER_ROLES
+    }
+    return render(
+        request,
+        "roleplay/peer_learner.html",
+        {"session": session, "data": session.scenario_data, "join": join},
+    )
+
+
+@login_required
+def peer_join(request, code, role):
+    """A colleague's screen: the persona card with hidden facts, or the observer's rubric."""
+    session = get_object_or_404(PracticeSession, peer_code=code, mode=Mode.PEER)
+    if role not in PEER_ROLES:
+        raise PermissionDenied
+    if session.user_id == request.user.pk:
+        # The learner must not see the hidden facts or score themselves.
+        messages.info(request, _("These links are for your partners; you play the learner."))
+        return redirect("roleplay_peer", session_id=session.pk)
+    data = session.scenario_data
+    context = {"session": session, "data": data, "role": role}
+    if role == "observer":
+        context["criteria"] = observer_criteria(data)
+        if request.method == "POST":
+            scores = {
+                key: {
+                    "level": _level(request.POST.get(f"{key}-level")),
+                    "evidence": request.POST.get(f"{key}-evidence", "").splitlines(),
+                    "comment": request.POST.get(f"{key}-comment", ""),
+                }
+                for key, _label, _desc in context["criteria"]
+            }
+            try:
+                services.record_peer_scores(
+                    session, request.user, scores, request.POST.get("comment", "")
+                )
+            except services.PracticeError as exc:
+                messages.error(request, exc.message)
+            else:
+                return redirect("roleplay_debrief", session_id=session.pk)
+    template = "roleplay/peer_observer.html" if role == "observer" else "roleplay/peer_persona.html"
+    return render(request, template, context)
+
+
+def _level(raw: str | None) -> int | None | str:
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() else raw
+
+
+def observer_criteria(data: dict) -> list[tuple[str, str, str]]:
+    rubric = data.get("rubric") or {}
+    criteria = []
+    if rubric.get("standard", True):
+        criteria += [(key, *text) for key, text in STANDARD_RUBRIC.items()]
+    for criterion in rubric.get("criteria") or ():
+        criteria.append((criterion["key"], criterion["label"], criterion.get("description", "")))
+    return criteria
+
+
+# --- Trainers -----------------------------------------------------------------------------
+
+
+@login_required
+def trainer_sessions(request):
+    if not is_trainer(request.user):
+        raise PermissionDenied
+    sessions = (
+        PracticeSession.objects.visible_to(request.user)
+        .exclude(user=request.user)
+        .select_related("user", "scenario")
+    )
+    page = Paginator(sessions, SESSIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "roleplay/trainer_sessions.html", {"sessions": page, "page": page})

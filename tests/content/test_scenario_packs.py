@@ -1,0 +1,120 @@
+"""Scenarios in content packs: loaded by slug as published revisions, checked, exported."""
+
+import pytest
+import yaml
+
+from roleplay.models import Scenario
+from tests.factories import scenario_data
+
+
+@pytest.fixture
+def with_scenario(pack, write):
+    """The small pack plus the test scenario, linked to the pack's B-LISTEN competency."""
+    data = scenario_data(competencies=["B-LISTEN"])
+    data["rubric"]["criteria"] = [
+        {
+            "key": "pace",
+            "label": "間の取り方",
+            "description": "急がない。",
+            "competencies": ["B-LEVEL"],
+        }
+    ]
+    write("scenarios/test-visit.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    text = (pack / "pack.yaml").read_text(encoding="utf-8")
+    (pack / "pack.yaml").write_text(text + "scenarios:\n  - test-visit\n", encoding="utf-8")
+    return data
+
+
+def edit_scenario(pack, change):
+    path = pack / "scenarios" / "test-visit.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_it_loads_a_scenario_as_a_published_revision(pack, run, with_scenario):
+    result = run("load_content", pack)
+    assert result.error is None, result.stderr
+    scenario = Scenario.objects.get(slug="test-visit")
+    assert scenario.live and scenario.revisions.count() == 1
+    assert scenario.as_data()["nodes"] == with_scenario["nodes"]
+    assert list(scenario.competencies.values_list("code", flat=True)) == ["B-LISTEN"]
+    criterion = scenario.criteria.get()
+    assert list(criterion.competencies.values_list("code", flat=True)) == ["B-LEVEL"]
+
+
+@pytest.mark.django_db
+def test_it_leaves_an_unchanged_scenario_alone_and_revises_a_changed_one(pack, run, with_scenario):
+    run("load_content", pack)
+    again = run("load_content", pack, "--json")
+    assert (
+        '"scenario": {\n      "created": 0,\n      "updated": 0,\n      "unchanged": 1'
+        in again.stdout
+    )
+
+    edit_scenario(pack, lambda d: d["nodes"][0].update(line="こんにちは、どうぞ。"))
+    run("load_content", pack)
+    scenario = Scenario.objects.get(slug="test-visit")
+    assert scenario.revisions.count() == 2
+    assert scenario.build_script().nodes["start"].line == "こんにちは、どうぞ。"
+
+
+@pytest.mark.django_db
+def test_it_reports_a_broken_link_at_its_line_and_loads_nothing(pack, run, with_scenario):
+    edit_scenario(pack, lambda d: d["nodes"][1]["choices"][0].update(next="nowhere"))
+    result = run("load_content", pack)
+    assert result.error is not None
+    assert "scenarios/test-visit.yaml:" in result.stderr
+    assert "'nowhere', which is not a node" in result.stderr
+    assert not Scenario.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_reports_unreachable_nodes_and_dead_ends(pack, run, with_scenario):
+    def orphan(d):
+        d["nodes"].append({"id": "lost", "line": "誰も来ない。", "choices": []})
+
+    edit_scenario(pack, orphan)
+    result = run("load_content", pack)
+    assert "node 'lost' cannot be reached from the start" in result.stderr
+    assert "node 'lost' is a dead end" in result.stderr
+
+
+@pytest.mark.django_db
+def test_it_points_at_an_unknown_state_variable(pack, run, with_scenario):
+    edit_scenario(pack, lambda d: d["nodes"][0]["choices"][0].update(effects={"mood": 5}))
+    result = run("load_content", pack)
+    line = next(e for e in result.stderr.splitlines() if "unknown variable 'mood'" in e)
+    number = int(line.split(":")[1])
+    text = (pack / "scenarios" / "test-visit.yaml").read_text(encoding="utf-8").splitlines()
+    assert "effects" in text[number - 1]
+
+
+@pytest.mark.django_db
+def test_it_rejects_an_unknown_competency(pack, run, with_scenario):
+    edit_scenario(pack, lambda d: d.update(competencies=["NOPE"]))
+    result = run("load_content", pack)
+    assert "competency 'NOPE' is in no framework" in result.stderr
+
+
+@pytest.mark.django_db
+def test_it_requires_every_scenario_file_to_be_listed(pack, run, write, with_scenario):
+    write("scenarios/stray.yaml", "slug: stray\n")
+    result = run("load_content", pack)
+    assert "scenarios/stray.yaml:1: this scenario is not listed" in result.stderr
+
+
+@pytest.mark.django_db
+def test_it_exports_scenarios_that_load_back_the_same(pack, run, with_scenario, tmp_path):
+    run("load_content", pack)
+    before = Scenario.objects.get().as_data()
+    out = tmp_path / "out"
+    result = run("export_content", "--output", str(out))
+    assert result.error is None, result.stderr
+    exported = yaml.safe_load((out / "scenarios" / "test-visit.yaml").read_text(encoding="utf-8"))
+    assert exported["nodes"] == with_scenario["nodes"]
+    assert "test-visit" in (out / "pack.yaml").read_text(encoding="utf-8")
+    reload = run("load_content", str(out), "--json")
+    assert reload.error is None, reload.stderr
+    assert Scenario.objects.get().as_data() == before

@@ -1,0 +1,177 @@
+"""The learner's and trainer's role-play pages, peer practice and scenario authoring."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import RequestFactory
+from django.urls import reverse
+
+from courses.models import HoursEntry, HoursSource
+from roleplay import services
+from roleplay.models import Mode, PracticeSession, SessionStatus
+from tests.factories import build_scenario
+from yorisoi.roles import ensure_groups
+
+
+@pytest.fixture
+def alice(client, people):
+    client.force_login(people.alice)
+    return client
+
+
+def finished(people, scenario):
+    session = services.start_session(people.alice, scenario, Mode.SCRIPTED)
+    for choice in ("advise", "leave"):
+        submitted = services.submit(session, choice=choice)
+        services.drain(services.respond(session, submitted.turn))
+        session.refresh_from_db()
+    return session
+
+
+def test_it_lists_scenarios_and_an_empty_history(alice, scenario):
+    html = alice.get(reverse("roleplay_scenarios")).content.decode()
+    assert "テスト訪問" in html
+    assert "You have not practised yet" in html or "まだ練習していません" in html
+
+
+def test_it_shows_the_brief_but_not_the_hidden_facts(alice, scenario, settings):
+    settings.YORISOI_LLM_MODEL = ""
+    html = alice.get(reverse("roleplay_scenario", args=[scenario.slug])).content.decode()
+    assert "森さんのお宅を初めて訪ねます" in html
+    assert "実母には頼れない" not in html
+    assert 'id="no-llm"' in html
+
+
+def test_it_404s_for_a_draft_scenario(alice, people):
+    build_scenario("hidden-draft", live=False)
+    assert alice.get(reverse("roleplay_scenario", args=["hidden-draft"])).status_code == 404
+
+
+def test_it_starts_scripted_practice_and_opens_the_play_page(alice, scenario):
+    response = alice.post(reverse("roleplay_start", args=[scenario.slug]), {"mode": "scripted"})
+    session = PracticeSession.objects.get()
+    assert response.url == reverse("roleplay_play", args=[session.pk])
+    html = alice.get(response.url).content.decode()
+    assert 'id="roleplay"' in html and "play.js" in html
+
+
+def test_it_explains_a_refused_start(alice, scenario, settings):
+    settings.YORISOI_LLM_MODEL = ""
+    response = alice.post(
+        reverse("roleplay_start", args=[scenario.slug]), {"mode": "llm"}, follow=True
+    )
+    assert "scripted mode" in response.content.decode() or "台本" in response.content.decode()
+    assert not PracticeSession.objects.exists()
+
+
+def test_it_shows_the_debrief_with_scores_and_a_better_line(alice, people, scenario):
+    session = finished(people, scenario)
+    html = alice.get(reverse("roleplay_debrief", args=[session.pk])).content.decode()
+    assert "<polyline" in html
+    assert "上から目線にならない" in html
+    assert "「気にしないでください。最近、眠れていますか？」" in html
+    assert "助言が先になり" in html  # the ending's summary
+
+
+def test_it_escapes_learner_text_in_the_transcript(alice, people, scenario):
+    session = services.start_session(people.alice, scenario, Mode.SCRIPTED)
+    submitted = services.submit(session, text="<script>alert(1)</script>片付けは毎日少しずつ")
+    services.drain(services.respond(session, submitted.turn))
+    services.end_session(session)
+    html = alice.get(reverse("roleplay_debrief", args=[session.pk])).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_it_branches_from_the_debrief(alice, people, scenario):
+    session = finished(people, scenario)
+    response = alice.post(reverse("roleplay_branch", args=[session.pk]), {"turn": "1"})
+    new = PracticeSession.objects.exclude(pk=session.pk).get()
+    assert response.url == reverse("roleplay_play", args=[new.pk])
+    assert new.status == SessionStatus.ACTIVE
+
+
+def test_it_hides_a_learners_debrief_from_other_learners(client, people, scenario):
+    session = finished(people, scenario)
+    client.force_login(people.bob)
+    assert client.get(reverse("roleplay_debrief", args=[session.pk])).status_code == 404
+
+
+def test_it_lists_only_the_trainers_own_trainees(client, people, scenario):
+    finished(people, scenario)
+    client.force_login(people.tom)
+    assert "テスト訪問" in client.get(reverse("trainer_roleplay")).content.decode()
+    client.force_login(people.tina)
+    html = client.get(reverse("trainer_roleplay")).content.decode()
+    assert "テスト訪問" not in html
+    client.force_login(people.alice)
+    assert client.get(reverse("trainer_roleplay")).status_code == 403
+
+
+def test_it_runs_peer_practice_from_persona_card_to_observer_scores(client, people, scenario):
+    client.force_login(people.alice)
+    client.post(reverse("roleplay_start", args=[scenario.slug]), {"mode": "peer"})
+    session = PracticeSession.objects.get(mode=Mode.PEER)
+    learner_html = client.get(reverse("roleplay_peer", args=[session.pk])).content.decode()
+    assert "実母には頼れない" not in learner_html
+    persona_url = reverse("roleplay_peer_join", args=[session.peer_code, "persona"])
+    assert persona_url in learner_html
+    # The learner may not open the persona's screen.
+    assert client.get(persona_url).status_code == 302
+
+    client.force_login(people.bob)
+    assert "実母には頼れない" in client.get(persona_url).content.decode()
+    observer_url = reverse("roleplay_peer_join", args=[session.peer_code, "observer"])
+    response = client.post(
+        observer_url,
+        {"empathy-level": "3", "empathy-evidence": "「大変でしたね」", "comment": "よく聴けていた"},
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.status == SessionStatus.ENDED
+    score = session.scores.get()
+    assert score.scorer == people.bob
+    assert score.scores["empathy"] == {"level": 3, "evidence": ["「大変でしたね」"], "comment": ""}
+    assert score.scores["boundaries"]["level"] is None
+    assert HoursEntry.objects.filter(user=people.alice, source=HoursSource.ROLEPLAY).exists()
+
+
+def test_it_rejects_an_out_of_range_peer_level(client, people, scenario):
+    session = services.start_session(people.alice, scenario, Mode.PEER)
+    client.force_login(people.bob)
+    url = reverse("roleplay_peer_join", args=[session.peer_code, "observer"])
+    client.post(url, {"empathy-level": "9"})
+    session.refresh_from_db()
+    assert session.status == SessionStatus.ACTIVE
+    assert not session.scores.exists()
+
+
+def test_it_refuses_to_save_a_script_with_unreachable_nodes(db):
+    scenario = build_scenario()
+    data = scenario.as_data()
+    data["nodes"].append({"id": "orphan", "line": "……", "ending": "mixed", "summary": "x"})
+    scenario.set_script_data(data)
+    with pytest.raises(ValidationError) as caught:
+        scenario.full_clean()
+    assert "node 'orphan' cannot be reached from the start" in str(caught.value)
+
+
+def test_it_previews_the_script_outline_with_its_problems(db, people):
+    scenario = build_scenario()
+    data = scenario.as_data()
+    data["nodes"][1]["choices"][0]["next"] = "missing"
+    scenario.set_script_data(data)
+    request = RequestFactory().get("/")
+    request.user = people.tom
+    response = scenario.make_preview_request(request, "outline")
+    html = response.render().content.decode()
+    assert "leads to &#x27;missing&#x27;, which is not a node" in html
+    assert "end-good" in html
+
+
+def test_it_lets_trainers_open_the_scenario_editor(client, people, scenario):
+    ensure_groups()
+    client.force_login(people.tom)
+    url = reverse("wagtailsnippets_roleplay_scenario:edit", args=[scenario.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "state_variables" in response.content.decode()
