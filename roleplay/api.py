@@ -64,10 +64,6 @@ def session_json(session: PracticeSession) -> dict:
     """The transcript and what the learner may see: never hidden facts or the rubric."""
     data = session.scenario_data
     persona = data["persona"]
-    node = session.current_node()
-    choices = []
-    if session.mode == Mode.SCRIPTED and session.is_active and node is not None:
-        choices = [{"id": c.id, "text": c.text} for c in node.available(session.state)]
     turns = [turn_json(t) for t in session.turns.all()]
     return {
         "id": session.pk,
@@ -86,9 +82,17 @@ def session_json(session: PracticeSession) -> dict:
         ],
         "state": session.state,
         "turns": turns,
-        "choices": choices,
+        "choices": choices_json(session),
         "pending": bool(turns and turns[-1]["pending"]),
     }
+
+
+def choices_json(session: PracticeSession) -> list[dict]:
+    """The scripted choices on offer now; none in the other modes or after the end."""
+    node = session.current_node()
+    if session.mode != Mode.SCRIPTED or not session.is_active or node is None:
+        return []
+    return [{"id": c.id, "text": c.text} for c in node.available(session.state)]
 
 
 def reply_json(session: PracticeSession, reply: Turn, submitted=None) -> dict:
@@ -99,7 +103,7 @@ def reply_json(session: PracticeSession, reply: Turn, submitted=None) -> dict:
         "pending": reply.pending,
         "status": session.status,
         "ending": session.ending or None,
-        "choices": session_json(session)["choices"],
+        "choices": choices_json(session),
     }
     if submitted is not None:
         payload["learner_turn"] = turn_json(submitted.turn)

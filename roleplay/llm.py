@@ -10,6 +10,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import httpx2
 import openai
@@ -66,13 +67,15 @@ class Deadline:
         return left
 
 
+@lru_cache(maxsize=4)
+def _base_client(api_key: str, base_url: str) -> openai.OpenAI:
+    # One client per endpoint keeps its connection pool between turns.
+    return openai.OpenAI(api_key=api_key, base_url=base_url or None, max_retries=0)
+
+
 def _client(deadline: Deadline) -> openai.OpenAI:
-    return openai.OpenAI(
-        api_key=settings.OPENAI_API_KEY or "not-needed",
-        base_url=settings.OPENAI_BASE_URL or None,
-        timeout=httpx2.Timeout(deadline.check()),
-        max_retries=0,
-    )
+    client = _base_client(settings.OPENAI_API_KEY or "not-needed", settings.OPENAI_BASE_URL)
+    return client.with_options(timeout=httpx2.Timeout(deadline.check()), max_retries=0)
 
 
 def _translate(exc: Exception) -> LLMFailure:

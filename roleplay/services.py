@@ -284,11 +284,14 @@ def retry(session: PracticeSession) -> Generator[str, None, Turn]:
 
 def _ai_reply(session: PracticeSession, pending: Turn | None):
     data = session.scenario_data
-    history = list(
+    # Only the turns the prompt will carry are read, so a long transcript costs no more.
+    recent = (
         session.turns.exclude(pk=pending.pk if pending else None)
         .exclude(speaker=Speaker.PERSONA, pending=True)
-        .values("speaker", "text")
+        .order_by("-index")
+        .values("speaker", "text")[: prompts.HISTORY_TURNS]
     )
+    history = list(reversed(recent))
     deadline = llm.Deadline(settings.YORISOI_LLM_TIMEOUT)
     started = time.monotonic()
     usage = llm.Usage()

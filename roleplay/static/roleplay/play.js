@@ -12,8 +12,8 @@
   let session = null, busy = false;
 
   function csrf() {
-    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
+    const field = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
   }
 
   function make(tag, cls, text) {
