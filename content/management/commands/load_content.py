@@ -10,7 +10,7 @@ from content.packs import DEFAULT_PACK, InvalidPack
 
 class Command(BaseCommand):
     help = """Load a content pack into the site: competency frameworks, then the courses,
-modules and lessons below the course catalogue.
+modules and lessons below the course catalogue, then the role-play scenarios.
 
 The whole pack is checked first. Any error is printed as FILE:LINE: MESSAGE and nothing at all
 is changed. Then everything is written in one transaction: pages are matched by slug, moved and
@@ -29,6 +29,12 @@ competencies, summary, source), then Markdown with directives, each closed by a 
   ::: video URL [caption]
   ::: image FILE [alt text]            FILE is in media/; without alt text it is decorative
   ::: richtext                         HTML as the page editor stores it
+
+A scenario file, scenarios/<slug>.yaml, holds the persona card, hidden facts, brief, goals,
+state variables (trust required), turn limit, end rules, rubric criteria, model lines and the
+branching script as `nodes` (the first one starts). Its script is checked like the scenario
+editor checks it: broken links, unreachable nodes, dead ends and missing endings are errors.
+A changed scenario is published as a new revision; an unchanged one is left alone.
 """
 
     def create_parser(self, prog_name, subcommand, **kwargs):
