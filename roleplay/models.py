@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import (
@@ -361,7 +362,9 @@ class Scenario(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
         super().clean()
         problems = self.script_problems
         if problems:
-            raise ValidationError({"script": problems})
+            # The StreamField widget shows one message above the blocks, so all go in one.
+            numbered = " ".join(f"({n}) {p}" for n, p in enumerate(problems, start=1))
+            raise ValidationError({"script": numbered})
 
     # -- preview ------------------------------------------------------------------------------
 
@@ -472,7 +475,10 @@ class PracticeSession(models.Model):
     scenario_data = models.JSONField()
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
     status = models.CharField(
-        _("status"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.ACTIVE
+        pgettext_lazy("practice session", "status"),
+        max_length=10,
+        choices=SessionStatus.choices,
+        default=SessionStatus.ACTIVE,
     )
     node = models.CharField(max_length=60, blank=True)
     state = models.JSONField(default=dict)

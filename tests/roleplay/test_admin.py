@@ -1,0 +1,108 @@
+"""Authoring a scenario in the Wagtail admin: the script is checked when it is saved."""
+
+from html import unescape
+
+from django.urls import reverse
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+from roleplay.models import Scenario
+from roleplay.scripts import format_numbers
+from tests.factories import scenario_data
+from yorisoi.roles import ensure_groups
+
+
+def list_block(items: list[dict]) -> dict:
+    """A ListBlock as the admin form posts it."""
+    data = {"count": len(items)}
+    for i, item in enumerate(items):
+        data[str(i)] = {"value": item, "deleted": "", "order": str(i), "id": ""}
+    return data
+
+
+def admin_form(data: dict) -> dict:
+    """The scenario editor's POST data for pack-style scenario data."""
+    nodes = [
+        (
+            "node",
+            {
+                "key": node["id"],
+                "line": node["line"],
+                "ending": node.get("ending", ""),
+                "summary": node.get("summary", ""),
+                "choices": list_block(
+                    [
+                        {
+                            "key": c["id"],
+                            "text": c["text"],
+                            "next": c["next"],
+                            "effects": format_numbers(c.get("effects", {})),
+                            "scores": format_numbers(c.get("scores", {}), signed=False),
+                            "feedback": c.get("feedback", ""),
+                            "condition": c.get("if", ""),
+                        }
+                        for c in node.get("choices", [])
+                    ]
+                ),
+            },
+        )
+        for node in data["nodes"]
+    ]
+    variables = [
+        ("variable", {"key": v["key"], "label": v["label"], "initial": v["initial"],
+                      "minimum": v["min"], "maximum": v["max"]})
+        for v in data["state"]
+    ]  # fmt: skip
+    return nested_form_data(
+        {
+            "title": data["title"],
+            "slug": data["slug"],
+            "learner_role": data["learner_role"],
+            "difficulty": data["difficulty"],
+            "brief": data["brief"],
+            "goals": "\n".join(data["goals"]),
+            "persona_role": data["persona"]["role"],
+            "persona_name": data["persona"]["name"],
+            "turn_limit": data["turn_limit"],
+            "use_standard_rubric": "on",
+            "state_variables": streamfield(variables),
+            "end_rules": streamfield([]),
+            "script": streamfield(nodes),
+            "model_lines": streamfield([]),
+            "criteria": inline_formset([]),
+        }
+    )
+
+
+def test_it_saves_a_sound_script_from_the_editor(client, people):
+    ensure_groups()
+    client.force_login(people.tom)
+    response = client.post(
+        reverse("wagtailsnippets_roleplay_scenario:add"), admin_form(scenario_data())
+    )
+    assert response.status_code == 302
+    scenario = Scenario.objects.get()
+    assert scenario.as_data()["nodes"] == scenario_data()["nodes"]
+
+
+def test_it_lists_broken_links_when_saving_and_saves_nothing(client, people):
+    ensure_groups()
+    client.force_login(people.tom)
+    data = scenario_data()
+    data["nodes"][1]["choices"][0]["next"] = "missing"
+    data["nodes"].append({"id": "orphan", "line": "……", "ending": "mixed", "summary": "x"})
+    response = client.post(reverse("wagtailsnippets_roleplay_scenario:add"), admin_form(data))
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert "leads to 'missing', which is not a node" in html
+    assert "node 'orphan' cannot be reached from the start" in html
+    assert not Scenario.objects.exists()
+
+
+def test_it_names_an_unknown_state_variable(client, people):
+    ensure_groups()
+    client.force_login(people.tom)
+    data = scenario_data()
+    data["nodes"][0]["choices"][1]["effects"] = {"mood": 3}
+    response = client.post(reverse("wagtailsnippets_roleplay_scenario:add"), admin_form(data))
+    assert "unknown variable 'mood'" in unescape(response.content.decode())
+    assert not Scenario.objects.exists()
