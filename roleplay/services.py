@@ -288,6 +288,7 @@ def _ai_reply(session: PracticeSession, pending: Turn | None):
     recent = (
         session.turns.exclude(pk=pending.pk if pending else None)
         .exclude(speaker=Speaker.PERSONA, pending=True)
+        .exclude(text="")
         .order_by("-index")
         .values("speaker", "text")[: prompts.HISTORY_TURNS]
     )

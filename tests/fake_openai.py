@@ -37,6 +37,7 @@ class FakeOpenAI:
         self.streams: deque[Reply] = deque()
         self.answers: deque[Reply] = deque()
         self.requests: list[dict] = []
+        self.streams_finished = 0
         self.default_changes: dict | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -114,6 +115,7 @@ class FakeOpenAI:
                 self._event({**_chunk(body, {}, None), "choices": [], "usage": usage})
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
+                fake.streams_finished += 1
                 self.close_connection = True
 
             def _event(self, payload):

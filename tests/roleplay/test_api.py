@@ -151,6 +151,24 @@ def test_it_streams_the_ai_reply_as_server_sent_events(alice, people, scenario, 
     assert final["turn"]["text"] == "それは……ありがとうございます。"
 
 
+def test_it_relays_the_first_words_before_the_model_has_finished(alice, people, scenario, fake_llm):
+    session = services.start_session(people.alice, scenario, Mode.LLM)
+    fake_llm.stream(Reply("ええと、" * 10, chunk_delay=0.2))
+    response = post(
+        alice,
+        f"{API}/sessions/{session.pk}/turns",
+        {"text": "よろしくお願いします。"},
+        HTTP_ACCEPT="text/event-stream",
+    )
+    events = iter(response.streaming_content)
+    assert next(events).startswith(b"event: learner")
+    assert next(events).startswith(b"event: delta")
+    assert fake_llm.streams_finished == 0
+    rest = b"".join(events)
+    assert fake_llm.streams_finished == 1
+    assert b"event: reply" in rest
+
+
 def test_it_reports_a_pending_reply_and_retries_it(alice, people, scenario, fake_llm):
     session = services.start_session(people.alice, scenario, Mode.LLM)
     fake_llm.stream(Reply(status=500), Reply(status=500), Reply("はい。"))
