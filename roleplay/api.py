@@ -9,6 +9,7 @@ import json
 
 from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
@@ -202,6 +203,6 @@ def end(request, session_id: int):
 def branch(request, session_id: int, payload: BranchIn):
     session = own_session(request, session_id)
     if session.mode == Mode.PEER:
-        raise services.PracticeError("Peer practice has no turns to try again from.")
+        raise services.PracticeError(_("Peer practice has no turns to try again from."))
     new = services.branch(session, request.user, payload.turn)
     return session_json(new)

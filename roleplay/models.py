@@ -471,7 +471,10 @@ class PracticeSession(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_sessions"
     )
-    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="sessions")
+    # Deleting a scenario keeps its transcripts: they play from their own snapshot.
+    scenario = models.ForeignKey(
+        Scenario, null=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
     scenario_data = models.JSONField()
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
     status = models.CharField(

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -174,7 +175,7 @@ def peer_join(request, code, role):
     """A colleague's screen: the persona card with hidden facts, or the observer's rubric."""
     session = get_object_or_404(PracticeSession, peer_code=code, mode=Mode.PEER)
     if role not in PEER_ROLES:
-        raise PermissionDenied
+        raise Http404
     if session.user_id == request.user.pk:
         # The learner must not see the hidden facts or score themselves.
         messages.info(request, _("These links are for your partners; you play the learner."))

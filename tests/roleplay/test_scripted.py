@@ -143,3 +143,12 @@ def test_it_explains_that_no_ai_partner_is_configured(settings, people, scenario
         services.start_session(people.alice, scenario, Mode.LLM)
     assert caught.value.code == "llm_unavailable"
     assert not scenario.sessions.exists()
+
+
+def test_it_keeps_transcripts_when_the_scenario_is_deleted(session, scenario):
+    play(session, choice="listen")
+    scenario.delete()
+    session.refresh_from_db()
+    assert session.scenario is None
+    assert session.turns.count() == 3
+    assert services.debrief(session)["state_curve"][-1] == {"turn": 2, "trust": 60}
