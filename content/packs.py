@@ -526,6 +526,10 @@ class _PackReader:
 
     def check_script(self, doc: _Doc, fields: _Fields):
         """The branching script, checked by the same code the Wagtail editor uses."""
+        with translation.override("en"):
+            self._check_script(doc, fields)
+
+    def _check_script(self, doc: _Doc, fields: _Fields):
         try:
             script = script_from_data(doc.data)
         except ScriptError as exc:

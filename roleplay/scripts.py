@@ -3,12 +3,16 @@
 One representation serves the Wagtail editor, content-pack files and the engines, so a script
 that an author can save is exactly a script the engines can play. Nothing here touches the
 database; `Script.from_data` takes the same plain dicts that the pack files and the scenario's
-StreamField hold.
+StreamField hold. Messages are in the active language: Japanese in the editor, English in the
+content-pack loader, like its other messages.
 """
 
 import operator
 import re
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # The standard conversation rubric (DESIGN §4): key → (label, what it looks for).
 STANDARD_RUBRIC = {
@@ -30,6 +34,9 @@ ENDING_KINDS = ("good", "mixed", "poor")
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 COMPARISON = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+)\s*$")
+BROKEN_LINK = gettext_lazy(
+    "node %(node)r, choice %(choice)r: leads to %(next)r, which is not a node"
+)
 OPERATORS = {
     "<": operator.lt,
     "<=": operator.le,
@@ -49,7 +56,9 @@ def parse_numbers(text: str) -> dict[str, int]:
     for part in filter(None, (p.strip() for p in (text or "").split(","))):
         match = NUMBER_ITEM.match(part)
         if not match:
-            raise ValueError(f"cannot read {part!r}; write e.g. 'trust +10, openness -5'")
+            raise ValueError(
+                _("cannot read %(part)r; write e.g. 'trust +10, openness -5'") % {"part": part}
+            )
         result[match.group(1)] = int(match.group(2).replace(" ", ""))
     return result
 
@@ -82,8 +91,11 @@ class Condition:
             match = COMPARISON.match(part)
             if not match:
                 raise ValueError(
-                    f"cannot read the condition {part.strip()!r}; write e.g. 'trust >= 40' "
-                    "and join several with 'and'"
+                    _(
+                        "cannot read the condition %(part)r; write e.g. 'trust >= 40' and join "
+                        "several with 'and'"
+                    )
+                    % {"part": part.strip()}
                 )
             name, op, number = match.groups()
             comparisons.append((name, op, int(number)))
@@ -185,19 +197,23 @@ class Script:
         for i, raw in enumerate(variables):
             key = str(raw.get("key", ""))
             if not KEY.match(key):
-                raise ScriptError(f"state[{i}].key", "use lower-case letters, digits and _")
+                raise ScriptError(f"state[{i}].key", _("use lower-case letters, digits and _"))
             low, high = int(raw.get("min", 0)), int(raw.get("max", 100))
             initial = int(raw.get("initial", 0))
             if not low <= initial <= high:
-                raise ScriptError(f"state[{i}]", f"initial value {initial} is outside {low}–{high}")
+                raise ScriptError(
+                    f"state[{i}]",
+                    _("initial value %(value)d is outside %(low)d–%(high)d")
+                    % {"value": initial, "low": low, "high": high},
+                )
             parsed_vars.append(StateVariable(key, str(raw.get("label") or key), initial, low, high))
         keys = {v.key for v in parsed_vars}
         if len(keys) != len(parsed_vars):
-            raise ScriptError("state", "two state variables share a key")
+            raise ScriptError("state", _("two state variables share a key"))
         if "trust" not in keys:
-            raise ScriptError("state", "every scenario tracks 'trust' (信頼, 0–100)")
+            raise ScriptError("state", _("every scenario tracks 'trust' (信頼, 0–100)"))
         if not nodes:
-            raise ScriptError("nodes", "the script has no nodes")
+            raise ScriptError("nodes", _("the script has no nodes"))
 
         def condition(path: str, text: str) -> Condition:
             try:
@@ -206,61 +222,85 @@ class Script:
                 raise ScriptError(path, str(exc)) from None
             unknown = cond.variables - keys
             if unknown:
-                raise ScriptError(path, f"unknown state variable {sorted(unknown)[0]!r}")
+                raise ScriptError(
+                    path, _("unknown state variable %(name)r") % {"name": sorted(unknown)[0]}
+                )
             return cond
 
-        def numbers(path: str, raw, allowed: set[str], what: str, bounds=None) -> dict[str, int]:
+        def numbers(path: str, raw, allowed: set[str], unknown: str, bounds=None) -> dict:
             result = {}
             for name, value in (raw or {}).items():
                 if name not in allowed:
-                    raise ScriptError(path, f"unknown {what} {name!r}")
+                    raise ScriptError(path, unknown % {"name": name})
                 try:
                     result[name] = int(value)
                 except (TypeError, ValueError):
-                    raise ScriptError(path, f"{name} must be a whole number") from None
+                    message = _("%(name)s must be a whole number") % {"name": name}
+                    raise ScriptError(path, message) from None
                 if bounds and not bounds[0] <= result[name] <= bounds[1]:
-                    raise ScriptError(path, f"{name} must be between {bounds[0]} and {bounds[1]}")
+                    raise ScriptError(
+                        path,
+                        _("%(name)s must be between %(low)d and %(high)d")
+                        % {"name": name, "low": bounds[0], "high": bounds[1]},
+                    )
             return result
 
         parsed_nodes: dict[str, Node] = {}
         for i, raw in enumerate(nodes):
             node_id = str(raw.get("id", ""))
             if not NODE_ID.match(node_id):
-                raise ScriptError(f"nodes[{i}].id", "use lower-case letters, digits, - and _")
+                raise ScriptError(f"nodes[{i}].id", _("use lower-case letters, digits, - and _"))
             if node_id in parsed_nodes:
-                raise ScriptError(f"nodes[{i}].id", f"the node id {node_id!r} is used twice")
+                raise ScriptError(
+                    f"nodes[{i}].id", _("the node id %(id)r is used twice") % {"id": node_id}
+                )
             line = str(raw.get("line") or "").strip()
             if not line:
-                raise ScriptError(f"nodes[{i}].line", "every node needs the persona's line")
+                raise ScriptError(f"nodes[{i}].line", _("every node needs the persona's line"))
             ending = str(raw.get("ending") or "")
             if ending and ending not in ENDING_KINDS:
-                raise ScriptError(f"nodes[{i}].ending", f"use one of {', '.join(ENDING_KINDS)}")
+                raise ScriptError(
+                    f"nodes[{i}].ending",
+                    _("use one of %(kinds)s") % {"kinds": ", ".join(ENDING_KINDS)},
+                )
             choices = []
             for j, rc in enumerate(raw.get("choices") or ()):
                 path = f"nodes[{i}].choices[{j}]"
                 choice_id = str(rc.get("id", ""))
                 if not NODE_ID.match(choice_id):
-                    raise ScriptError(f"{path}.id", "use lower-case letters, digits, - and _")
+                    raise ScriptError(f"{path}.id", _("use lower-case letters, digits, - and _"))
                 if any(c.id == choice_id for c in choices):
-                    raise ScriptError(f"{path}.id", f"the choice id {choice_id!r} is used twice")
+                    raise ScriptError(
+                        f"{path}.id",
+                        _("the choice id %(id)r is used twice") % {"id": choice_id},
+                    )
                 text = str(rc.get("text") or "").strip()
                 if not text:
-                    raise ScriptError(f"{path}.text", "a choice needs the learner's words")
+                    raise ScriptError(f"{path}.text", _("a choice needs the learner's words"))
                 choices.append(
                     Choice(
                         id=choice_id,
                         text=text,
                         next=str(rc.get("next") or ""),
-                        effects=numbers(f"{path}.effects", rc.get("effects"), keys, "variable"),
+                        effects=numbers(
+                            f"{path}.effects",
+                            rc.get("effects"),
+                            keys,
+                            _("unknown variable %(name)r"),
+                        ),
                         scores=numbers(
-                            f"{path}.scores", rc.get("scores"), set(criteria), "criterion", (1, 4)
+                            f"{path}.scores",
+                            rc.get("scores"),
+                            set(criteria),
+                            _("unknown criterion %(name)r"),
+                            (1, 4),
                         ),
                         feedback=str(rc.get("feedback") or "").strip(),
                         condition=condition(f"{path}.if", rc.get("if", "")),
                     )
                 )
             if ending and choices:
-                raise ScriptError(f"nodes[{i}]", "an ending node cannot offer choices")
+                raise ScriptError(f"nodes[{i}]", _("an ending node cannot offer choices"))
             parsed_nodes[node_id] = Node(
                 node_id, line, tuple(choices), ending, str(raw.get("summary") or "").strip()
             )
@@ -286,30 +326,42 @@ class Script:
             for choice in node.choices:
                 if choice.next not in self.nodes:
                     found.append(
-                        f"node {node.id!r}, choice {choice.id!r}: leads to {choice.next!r}, "
-                        "which is not a node"
+                        BROKEN_LINK % {"node": node.id, "choice": choice.id, "next": choice.next}
                     )
             if not node.ending and not node.choices:
-                found.append(f"node {node.id!r} is a dead end: no choices and not an ending")
+                found.append(
+                    _("node %(node)r is a dead end: no choices and not an ending")
+                    % {"node": node.id}
+                )
             elif node.choices and all(c.condition.comparisons for c in node.choices):
                 found.append(
-                    f"node {node.id!r}: every choice has a condition; give at least one choice "
-                    "no condition so the learner is never stuck"
+                    _(
+                        "node %(node)r: every choice has a condition; give at least one choice "
+                        "no condition so the learner is never stuck"
+                    )
+                    % {"node": node.id}
                 )
         for i, rule in enumerate(self.end_rules):
             target = self.nodes.get(rule.goto)
             if target is None or not target.ending:
-                found.append(f"end rule {i + 1} leads to {rule.goto!r}, which is not an ending")
+                found.append(
+                    _("end rule %(n)d leads to %(goto)r, which is not an ending")
+                    % {"n": i + 1, "goto": rule.goto}
+                )
         if not self.endings:
-            found.append("the script has no ending node")
+            found.append(_("the script has no ending node"))
         reachable = self.reachable()
         for node_id in self.nodes:
             if node_id not in reachable:
-                found.append(f"node {node_id!r} cannot be reached from the start")
+                found.append(
+                    _("node %(node)r cannot be reached from the start") % {"node": node_id}
+                )
         can_finish = self._can_reach_an_ending()
         for node_id in reachable:
             if node_id not in can_finish and not self.nodes[node_id].ending:
-                found.append(f"node {node_id!r}: no ending can be reached from here")
+                found.append(
+                    _("node %(node)r: no ending can be reached from here") % {"node": node_id}
+                )
         return found
 
     @property

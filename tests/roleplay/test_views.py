@@ -152,7 +152,7 @@ def test_it_refuses_to_save_a_script_with_unreachable_nodes(db):
     scenario.set_script_data(data)
     with pytest.raises(ValidationError) as caught:
         scenario.full_clean()
-    assert "node 'orphan' cannot be reached from the start" in str(caught.value)
+    assert "ノード 'orphan' には最初のノードからたどり着けません" in str(caught.value)
 
 
 def test_it_previews_the_script_outline_with_its_problems(db, people):
@@ -164,7 +164,7 @@ def test_it_previews_the_script_outline_with_its_problems(db, people):
     request.user = people.tom
     response = scenario.make_preview_request(request, "outline")
     html = response.render().content.decode()
-    assert "leads to &#x27;missing&#x27;, which is not a node" in html
+    assert "行き先 &#x27;missing&#x27; は、存在しないノードです" in html
     assert "end-good" in html
 
 
