@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "courses",
     "content",
     "roleplay",
+    # Serves the API docs page with its own Swagger files instead of a CDN.
+    "ninja",
     "wagtail.contrib.settings",
     "wagtail.sites",
     "wagtail.users",

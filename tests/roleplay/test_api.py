@@ -191,3 +191,9 @@ def test_it_says_when_no_ai_partner_is_configured(alice, scenario, settings):
 def test_it_serves_an_openapi_schema(alice):
     schema = alice.get(f"{API}/openapi.json").json()
     assert "/api/roleplay/sessions/{session_id}/turns" in schema["paths"]
+
+
+def test_it_serves_the_api_docs_without_a_cdn(alice):
+    html = alice.get(f"{API}/docs").content.decode()
+    assert "swagger-ui-bundle.js" in html
+    assert "cdn." not in html and "unpkg" not in html
