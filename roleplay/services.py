@@ -580,16 +580,23 @@ def record_peer_scores(session: PracticeSession, observer, scores: dict, comment
         raise PracticeError(_("Only peer practice has an observer."))
     if observer.pk == session.user_id:
         raise PracticeError(_("The observer must be someone other than the learner."), status=403)
+    fiction = _fiction(session.scenario_data)
+
+    def masked(text: str, limit: int) -> str:
+        # Observers write quickly and may use real names: their notes are masked like turns.
+        return mask(text.strip()[:limit], fiction=fiction).masked
+
     clean = {}
     for key in session.script.criteria:
         raw = scores.get(key) or {}
         level = raw.get("level")
         if level not in (None, 1, 2, 3, 4):
             raise PracticeError(_("Levels are 1 to 4, or blank when there was no occasion."))
+        evidence = [e for e in raw.get("evidence", []) if e.strip()][:3]
         clean[key] = {
             "level": level,
-            "evidence": [e.strip() for e in raw.get("evidence", []) if e.strip()][:3],
-            "comment": (raw.get("comment") or "").strip()[:500],
+            "evidence": [masked(e, 300) for e in evidence],
+            "comment": masked(raw.get("comment") or "", 500),
         }
     with transaction.atomic():
         SessionScore.objects.create(
@@ -597,7 +604,7 @@ def record_peer_scores(session: PracticeSession, observer, scores: dict, comment
             source=ScoreSource.PEER,
             scorer=observer,
             scores=clean,
-            comment=comment.strip()[:2000],
+            comment=masked(comment, 2000),
         )
         end_session(session)
     session.refresh_from_db()

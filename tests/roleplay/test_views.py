@@ -175,3 +175,20 @@ def test_it_lets_trainers_open_the_scenario_editor(client, people, scenario):
     response = client.get(url)
     assert response.status_code == 200
     assert "state_variables" in response.content.decode()
+
+
+def test_it_masks_personal_information_in_the_observers_notes(client, people, scenario):
+    session = services.start_session(people.alice, scenario, Mode.PEER)
+    client.force_login(people.bob)
+    url = reverse("roleplay_peer_join", args=[session.peer_code, "observer"])
+    client.post(
+        url,
+        {
+            "empathy-level": "2",
+            "empathy-evidence": "森さんに電話番号090-1234-5678を聞いていた",
+            "comment": "連絡先はyamada@example.jpと言っていた",
+        },
+    )
+    score = session.scores.get()
+    assert score.scores["empathy"]["evidence"] == ["森さんに電話番号〔電話番号〕を聞いていた"]
+    assert "example.jp" not in score.comment
