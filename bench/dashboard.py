@@ -5,30 +5,17 @@ or the database DATABASE_URL names — it must be an empty scratch database). Pr
 count and the median server time of rendering each dashboard, measured in the same run.
 """
 
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-scratch = tempfile.mkdtemp(prefix="yorisoi-bench-")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yorisoi.settings")
+import scratch  # noqa: F401 - sets Django up on a scratch database
+from django.core.management import call_command
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import reverse  # noqa: E402
-
-from tests.factories import populate_cohort  # noqa: E402
+from tests.factories import populate_cohort
 
 RUNS = 7
 

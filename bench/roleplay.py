@@ -11,33 +11,20 @@ the same run, the median time and SQL queries per turn:
 """
 
 import json
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-scratch = tempfile.mkdtemp(prefix="yorisoi-bench-")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yorisoi.settings")
+import scratch  # noqa: F401 - sets Django up on a scratch database
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from roleplay import llm  # noqa: E402
-from tests.factories import build_scenario, make_user  # noqa: E402
-from tests.fake_openai import FakeOpenAI  # noqa: E402
-from yorisoi.roles import TRAINEE, ensure_groups  # noqa: E402
+from roleplay import llm
+from tests.factories import build_scenario, make_user
+from tests.fake_openai import FakeOpenAI
+from yorisoi.roles import TRAINEE, ensure_groups
 
 TURNS = 100
 

@@ -97,7 +97,6 @@ def choices_json(session: PracticeSession) -> list[dict]:
 
 
 def reply_json(session: PracticeSession, reply: Turn, submitted=None) -> dict:
-    session.refresh_from_db()
     payload = {
         "turn": turn_json(reply),
         "state": session.state,
@@ -149,13 +148,14 @@ def streamed(session, reply, submitted=None):
 
 @api.get("/scenarios", summary="Published scenarios the user may play")
 def list_scenarios(request):
+    modes = services.available_modes()
     return [
         {
             "slug": s.slug,
             "title": s.title,
             "learner_role": s.learner_role,
             "difficulty": s.difficulty,
-            "modes": services.modes_for(s),
+            "modes": modes,
         }
         for s in Scenario.objects.playable()
     ]

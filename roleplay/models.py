@@ -22,6 +22,7 @@ from wagtail.models import DraftStateMixin, Orderable, PreviewableMixin, Revisio
 from wagtail.search import index
 
 from courses.models import Competency, HoursEntry
+from yorisoi.roles import is_org_admin, is_trainer
 
 from .blocks import EndRuleBlock, ModelLineBlock, NodeBlock, StateVariableBlock
 from .scripts import (
@@ -447,8 +448,6 @@ class SessionStatus(models.TextChoices):
 class PracticeSessionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A learner's own sessions; a trainer's also those of trainees in their cohorts."""
-        from yorisoi.roles import is_org_admin, is_trainer
-
         if not user.is_authenticated:
             return self.none()
         if is_org_admin(user):

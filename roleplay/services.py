@@ -33,9 +33,10 @@ from .models import (
     SessionStatus,
     Speaker,
     Turn,
+    script_from_data,
 )
 from .privacy import mask
-from .scripts import Choice
+from .scripts import STANDARD_RUBRIC, Choice
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class Submitted:
 # --- Starting -----------------------------------------------------------------------------
 
 
-def modes_for(scenario: Scenario) -> list[str]:
+def available_modes() -> list[str]:
     """The modes a learner can start now; the AI partner only when a model is configured."""
     modes = [Mode.SCRIPTED.value]
     if llm.is_configured():
@@ -87,7 +88,7 @@ def start_session(user, scenario: Scenario, mode: str) -> PracticeSession:
             code="llm_unavailable",
         )
     data = scenario.as_data()
-    script = scenario.build_script()
+    script = script_from_data(data)
     with transaction.atomic():
         session = PracticeSession.objects.create(
             user=user,
@@ -516,7 +517,6 @@ def debrief(session: PracticeSession) -> dict:
     ending = next((n for n in script.endings if n.ending == session.ending), None)
     if session.node in script.nodes and script.nodes[session.node].ending:
         ending = script.nodes[session.node]
-    labels = {c["key"]: c["label"] for c in (data.get("rubric") or {}).get("criteria", [])}
     return {
         "ending": {"kind": ending.ending, "summary": ending.summary} if ending else None,
         "variables": [
@@ -526,11 +526,23 @@ def debrief(session: PracticeSession) -> dict:
         "state_curve": curve,
         "scores": score.scores if score else None,
         "scored_by": score.source if score else None,
-        "criterion_labels": labels,
+        "comment": score.comment if score else "",
+        "criterion_labels": {key: label for key, label, _text in rubric_criteria(data)},
         "moments": weakest_moments(session) if session.mode == Mode.SCRIPTED else [],
         "model_lines": data.get("model_lines") or [],
         "minutes_credited": session.hours_entry.minutes if session.hours_entry else 0,
     }
+
+
+def rubric_criteria(data: dict) -> list[tuple[str, str, str]]:
+    """(key, label, what it looks for) of every criterion a session is scored on."""
+    rubric = data.get("rubric") or {}
+    criteria = []
+    if rubric.get("standard", True):
+        criteria += [(key, *text) for key, text in STANDARD_RUBRIC.items()]
+    for criterion in rubric.get("criteria") or ():
+        criteria.append((criterion["key"], criterion["label"], criterion.get("description", "")))
+    return criteria
 
 
 # --- Branching and peer practice ----------------------------------------------------------

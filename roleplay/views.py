@@ -12,8 +12,7 @@ from django.views.decorators.http import require_POST
 from yorisoi.roles import is_trainer
 
 from . import llm, services
-from .models import Mode, PracticeSession, Scenario, ScoreSource, SessionStatus
-from .scripts import STANDARD_RUBRIC
+from .models import Mode, PracticeSession, Scenario, SessionStatus
 
 SESSIONS_PAGE_SIZE = 20
 PEER_ROLES = ("persona", "observer")
@@ -109,10 +108,6 @@ def debrief(request, session_id):
             "turns": session.turns.all(),
             "chart": state_chart(data),
             "is_owner": session.user_id == request.user.pk,
-            "labels": {k: v[0] for k, v in STANDARD_RUBRIC.items()} | data["criterion_labels"],
-            "peer_comment": session.scores.filter(source=ScoreSource.PEER)
-            .values_list("comment", flat=True)
-            .first(),
         },
     )
 
@@ -183,7 +178,7 @@ def peer_join(request, code, role):
     data = session.scenario_data
     context = {"session": session, "data": data, "role": role}
     if role == "observer":
-        context["criteria"] = observer_criteria(data)
+        context["criteria"] = services.rubric_criteria(data)
         if request.method == "POST":
             scores = {
                 key: {
@@ -209,16 +204,6 @@ def _level(raw: str | None) -> int | None | str:
     if not raw:
         return None
     return int(raw) if raw.isdigit() else raw
-
-
-def observer_criteria(data: dict) -> list[tuple[str, str, str]]:
-    rubric = data.get("rubric") or {}
-    criteria = []
-    if rubric.get("standard", True):
-        criteria += [(key, *text) for key, text in STANDARD_RUBRIC.items()]
-    for criterion in rubric.get("criteria") or ():
-        criteria.append((criterion["key"], criterion["label"], criterion.get("description", "")))
-    return criteria
 
 
 # --- Trainers -----------------------------------------------------------------------------

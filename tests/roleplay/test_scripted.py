@@ -132,9 +132,10 @@ def test_it_branches_from_an_earlier_turn(people, session):
     assert reply.text == "夜が……ほとんど寝られなくて。"
 
 
-def test_it_offers_the_ai_partner_only_when_configured(settings, scenario):
+def test_it_offers_the_ai_partner_only_when_configured(settings, fake_llm):
+    assert services.available_modes() == ["scripted", "llm", "peer"]
     settings.YORISOI_LLM_MODEL = ""
-    assert services.modes_for(scenario) == ["scripted", "peer"]
+    assert services.available_modes() == ["scripted", "peer"]
 
 
 def test_it_explains_that_no_ai_partner_is_configured(settings, people, scenario):
