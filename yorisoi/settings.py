@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "courses",
     "content",
     "roleplay",
+    "assessments",
     # Serves the API docs page with its own Swagger files instead of a CDN.
     "ninja",
     "wagtail.contrib.settings",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("courses.urls")),
     path("", include("roleplay.urls")),
+    path("", include("assessments.urls")),
 ]
 
 if settings.DEBUG:
