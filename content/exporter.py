@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from assessments.models import Quiz
 from courses.models import CompetencyFramework, CourseIndexPage, CoursePage, LessonPage, ModulePage
 from roleplay.models import Scenario
 
@@ -25,6 +26,7 @@ class ExportReport:
     lessons: int = 0
     images: int = 0
     scenarios: int = 0
+    quizzes: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -32,8 +34,8 @@ class ExportReport:
     def summary(self) -> str:
         return (
             f"Exported {self.frameworks} frameworks, {self.courses} courses, {self.modules} "
-            f"modules, {self.lessons} lessons, {self.images} images and {self.scenarios} "
-            f"scenarios to {self.output}."
+            f"modules, {self.lessons} lessons, {self.images} images, {self.scenarios} "
+            f"scenarios and {self.quizzes} quizzes to {self.output}."
         )
 
 
@@ -87,6 +89,10 @@ def export_pack(output: Path) -> ExportReport:
     for scenario in scenarios:
         _write(output / "scenarios" / f"{scenario.slug}.yaml", _yaml(_scenario(scenario)))
     report.scenarios = len(scenarios)
+    quizzes = list(Quiz.objects.select_related("course").order_by("kind", "slug"))
+    for quiz in quizzes:
+        _write(output / "quizzes" / f"{quiz.slug}.yaml", _yaml(quiz.as_data()))
+    report.quizzes = len(quizzes)
     pack = {
         "format": FORMAT_VERSION,
         "catalogue": _without_blanks(title=catalogue.title, intro=catalogue.intro),
@@ -95,6 +101,8 @@ def export_pack(output: Path) -> ExportReport:
     }
     if scenarios:
         pack["scenarios"] = [scenario.slug for scenario in scenarios]
+    if quizzes:
+        pack["quizzes"] = [quiz.slug for quiz in quizzes]
     _write(output / "pack.yaml", "# Exported by manage.py export_content.\n" + _yaml(pack))
     return report
 
@@ -210,6 +218,9 @@ def _block_text(child, images: "_ImageFiles") -> str:
             return _directive("phrases", _yaml(phrases).rstrip())
         case "video":
             return _directive(f"video {value['url']} {value['caption'] or ''}")
+        case "quiz":
+            # A block whose quiz was deleted shows nothing; nothing to export.
+            return f"::: quiz {value.slug} :::" if value else ""
         case "image":
             # A block whose image was deleted in the admin shows nothing; nothing to export.
             if value is None:

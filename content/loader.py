@@ -18,6 +18,7 @@ from django.db import transaction
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from assessments.models import Quiz
 from courses.models import (
     Competency,
     CompetencyCategory,
@@ -30,7 +31,10 @@ from courses.models import (
 from roleplay.models import Scenario
 from yorisoi.roles import ensure_groups
 
-from .packs import BODY_BLOCK, InvalidPack, Lesson, Origin, Pack, PackError, display_path, read_pack
+from .directives import BODY_BLOCK
+from .fields import Origin, PackError, display_path
+from .packs import InvalidPack, Lesson, Pack, read_pack
+from .quizzes import link_courses, load_quizzes, quiz_conflicts
 
 # Block ids are derived rather than random, so a learner's journal answer (stored under the id
 # of its reflection block) still finds its prompt after a reload, or in a site loaded afresh.
@@ -84,6 +88,9 @@ def load_pack(root: Path, progress: Callable[[str], None] | None = None) -> Load
     known = Competency.objects.values_list("code", flat=True)
     pack, errors = read_pack(root, known_competencies=known)
     errors += _site_conflicts(pack, catalogue)
+    if not errors:
+        # Only a pack that reads cleanly: a quiz file with a mistake would look missing.
+        errors += quiz_conflicts(pack)
     if errors:
         raise InvalidPack(errors)
     report = LoadReport(display_path(Path(root)))
@@ -140,6 +147,7 @@ class _Loader:
         self.progress = progress or (lambda message: None)
         self.competencies: dict[str, Competency] = {}
         self.images: dict[str, int] = {}
+        self.quizzes: dict[str, int] = {}
 
     def run(self):
         self.load_frameworks()
@@ -149,7 +157,12 @@ class _Loader:
             fields = {"title": self.pack.catalogue.title, "intro": self.pack.catalogue.intro}
             outcome = "updated" if self.update_page(catalogue, fields) else "unchanged"
             self.report.record("catalogue", catalogue.slug, outcome)
+        # Lessons name their quizzes and exams name their course: quizzes first, and an exam
+        # of a course that is new gets its course once the course exists.
+        waiting = load_quizzes(self.pack, self.report.record)
+        self.quizzes = dict(Quiz.objects.values_list("slug", "pk"))
         self.load_courses()
+        link_courses(waiting)
         self.load_scenarios()
         pack_slugs = _pack_pages(self.pack)
         others = Page.objects.descendant_of(self.catalogue).exclude(slug__in=pack_slugs)
@@ -160,12 +173,12 @@ class _Loader:
 
     def load_scenarios(self):
         """Create or update each scenario by slug; a change is published as a new revision."""
-        codes = set().union(*(s.competency_codes for s in self.pack.scenarios))
+        codes = set().union(*(s.scenario.competency_codes for s in self.pack.scenarios))
         competencies = {c.code: c for c in Competency.objects.filter(code__in=codes)}
         for index, item in enumerate(self.pack.scenarios, start=1):
             self.progress(f"[{index}/{len(self.pack.scenarios)}] scenario {item.slug}")
             scenario = Scenario.objects.filter(slug=item.slug).first()
-            wanted = Scenario.from_data(item.data, competencies)
+            wanted = Scenario.from_data(item.scenario, competencies)
             if scenario is None:
                 scenario, outcome = wanted, "created"
                 scenario.live = False
@@ -174,7 +187,7 @@ class _Loader:
                 self.report.record("scenario", item.slug, "unchanged")
                 continue
             else:
-                scenario.apply_data(item.data, competencies)
+                scenario.apply_data(item.scenario, competencies)
                 scenario.save()
                 outcome = "updated"
             scenario.save_revision().publish()
@@ -330,6 +343,8 @@ class _Loader:
                     "alt_text": value["alt_text"],
                     "decorative": value["decorative"],
                 }
+            elif block.type == "quiz":
+                value = self.quizzes[value]
             elif block.type == "key_phrases":
                 value = {
                     "phrases": [

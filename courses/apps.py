@@ -1,14 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
-
-
-def _ensure_groups(sender, **kwargs):
-    from yorisoi.roles import ensure_groups
-
-    from .models import CourseIndexPage
-
-    ensure_groups(catalogue=CourseIndexPage.objects.first())
 
 
 class CoursesConfig(AppConfig):
@@ -17,8 +8,14 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.apps import apps
+        _names_family_first()
 
-        # auth is listed after the Wagtail apps, so by the time its post_migrate fires every
-        # permission the roles refer to exists.
-        post_migrate.connect(_ensure_groups, sender=apps.get_app_config("auth"))
+
+def _names_family_first():
+    """Django and Wagtail (user listings, choosers, the audit log) name people through
+    get_full_name, which puts the given name first; Japanese names read 佐藤 花子."""
+    from django.contrib.auth import get_user_model
+
+    from .services import family_name_first
+
+    get_user_model().get_full_name = family_name_first

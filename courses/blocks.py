@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
 ALLOWED_TAGS = {
@@ -50,9 +51,10 @@ class CalloutBlock(blocks.StructBlock):
     kind = blocks.ChoiceBlock(
         choices=[("point", _("Point")), ("caution", _("Caution")), ("example", _("Example"))],
         default="point",
+        label=_("Kind"),
     )
-    title = blocks.CharBlock(required=False, max_length=120)
-    body = MarkdownBlock()
+    title = blocks.CharBlock(required=False, max_length=120, label=_("Title"))
+    body = MarkdownBlock(label=_("Text"))
 
     class Meta:
         icon = "warning"
@@ -64,8 +66,8 @@ class CalloutBlock(blocks.StructBlock):
 class VideoBlock(blocks.StructBlock):
     """A YouTube or Vimeo video, embedded without fetching anything at render time."""
 
-    url = blocks.URLBlock()
-    caption = blocks.CharBlock(required=False, max_length=200)
+    url = blocks.URLBlock(label=_("Video link"))
+    caption = blocks.CharBlock(required=False, max_length=200, label=_("Caption"))
 
     def embed_url(self, url: str) -> str | None:
         parsed = urlparse(url)
@@ -95,7 +97,10 @@ class VideoBlock(blocks.StructBlock):
 
 
 class ReflectionBlock(blocks.StructBlock):
-    prompt = blocks.TextBlock(help_text=_("One question; each learner's answer stays private."))
+    prompt = blocks.TextBlock(
+        label=_("Question to reflect on"),
+        help_text=_("One question; each learner's answer stays private."),
+    )
 
     class Meta:
         icon = "edit"
@@ -110,13 +115,22 @@ class PhraseBlock(blocks.StructBlock):
 
 
 class KeyPhrasesBlock(blocks.StructBlock):
-    phrases = blocks.ListBlock(PhraseBlock(), min_num=1)
+    phrases = blocks.ListBlock(PhraseBlock(), min_num=1, label=_("Phrase pairs"))
 
     class Meta:
         icon = "openquote"
         label = _("Key phrases")
         template = "courses/blocks/key_phrases.html"
         description = _("Pairs of phrases: what to say, and what to avoid saying.")
+
+
+class LessonImageBlock(ImageBlock):
+    """Wagtail's image block with alt text. Wagtail labels its image field with a plain
+    English string; this one is translated like every other label."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.child_blocks["image"].label = _("Image")
 
 
 class LessonBodyBlock(blocks.StreamBlock):
@@ -129,10 +143,18 @@ class LessonBodyBlock(blocks.StreamBlock):
     markdown = MarkdownBlock()
     callout = CalloutBlock()
     video = VideoBlock()
-    image = ImageBlock(
+    image = LessonImageBlock(
         label=_("Image"),
         template="courses/blocks/image.html",
         description=_("An image with alternative text."),
     )
     reflection = ReflectionBlock()
     key_phrases = KeyPhrasesBlock()
+    # Named by string: courses must not import assessments, which renders the block.
+    quiz = SnippetChooserBlock(
+        "assessments.Quiz",
+        icon="tasks",
+        label=_("Quiz"),
+        template="assessments/blocks/quiz.html",
+        description=_("A chapter quiz or a final exam: start, resume and the learner's result."),
+    )

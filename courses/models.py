@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -8,15 +8,18 @@ from django.db.models import Q, Sum
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
+from wagtail.log_actions import log
 from wagtail.models import Page
 from wagtail.search import index
 
 from yorisoi.roles import is_trainer
 
 from .blocks import LessonBodyBlock, render_markdown
+from .widgets import GroupedCheckboxSelectMultiple
 
 
 class Audience(models.TextChoices):
@@ -40,7 +43,7 @@ class CompetencyFramework(models.Model):
     name = models.CharField(_("name"), max_length=120)
     name_en = models.CharField(_("English name"), max_length=120, blank=True)
     description = models.TextField(_("description"), blank=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -53,12 +56,15 @@ class CompetencyFramework(models.Model):
 
 class CompetencyCategory(models.Model):
     framework = models.ForeignKey(
-        CompetencyFramework, on_delete=models.CASCADE, related_name="categories"
+        CompetencyFramework,
+        on_delete=models.CASCADE,
+        related_name="categories",
+        verbose_name=_("competency framework"),
     )
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=120)
     name_en = models.CharField(_("English name"), max_length=120, blank=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:
         ordering = ["framework__sort_order", "sort_order", "code"]
@@ -71,13 +77,16 @@ class CompetencyCategory(models.Model):
 
 class Competency(models.Model):
     category = models.ForeignKey(
-        CompetencyCategory, on_delete=models.CASCADE, related_name="competencies"
+        CompetencyCategory,
+        on_delete=models.CASCADE,
+        related_name="competencies",
+        verbose_name=_("competency category"),
     )
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=120)
     name_en = models.CharField(_("English name"), max_length=160, blank=True)
     description = models.TextField(_("description"), blank=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     panels = [
         FieldPanel("category"),
@@ -121,6 +130,7 @@ class CourseIndexPage(Page):
 
     class Meta:
         verbose_name = _("course catalogue")
+        verbose_name_plural = _("course catalogues")
 
     def intro_html(self):
         return render_markdown(self.intro)
@@ -145,12 +155,21 @@ class CoursePage(LearnerPage):
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     intro = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
     self_enrol = models.BooleanField(_("learners may enrol themselves"), default=True)
+    practice_counts = models.BooleanField(
+        _("role-play practice counts toward the required hours"),
+        default=False,
+        help_text=_(
+            "Off: practice time is shown beside the course hours but does not count toward "
+            "certification."
+        ),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("audience"),
         FieldPanel("required_hours"),
         FieldPanel("self_enrol"),
+        FieldPanel("practice_counts"),
         FieldPanel("intro"),
     ]
     search_fields = Page.search_fields + [index.SearchField("summary")]
@@ -159,10 +178,15 @@ class CoursePage(LearnerPage):
 
     class Meta:
         verbose_name = _("course")
+        verbose_name_plural = _("courses")
 
     @property
     def required_minutes(self) -> int:
         return int(self.required_hours * 60)
+
+    def counted_minutes(self, course_minutes: int, practice_minutes: int) -> int:
+        """The minutes that count toward this course's required hours."""
+        return course_minutes + (practice_minutes if self.practice_counts else 0)
 
     def intro_html(self):
         return render_markdown(self.intro)
@@ -175,11 +199,12 @@ class CoursePage(LearnerPage):
         return ModulePage.objects.live().child_of(self).order_by("path")
 
     def get_context(self, request, *args, **kwargs):
-        from .services import course_progress
+        from .services import course_outline, course_progress
 
         context = super().get_context(request, *args, **kwargs)
         context["enrollment"] = Enrollment.objects.filter(user=request.user, course=self).first()
         context["progress"] = course_progress(request.user, self)
+        context["outline"] = course_outline(request.user, self)
         return context
 
 
@@ -192,6 +217,7 @@ class ModulePage(LearnerPage):
 
     class Meta:
         verbose_name = _("module")
+        verbose_name_plural = _("modules")
 
     def serve(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -220,7 +246,7 @@ class LessonPage(LearnerPage):
         FieldPanel("summary"),
         FieldPanel("duration_minutes"),
         FieldPanel("delivery"),
-        FieldPanel("competencies"),
+        FieldPanel("competencies", widget=GroupedCheckboxSelectMultiple),
         FieldPanel("body"),
         FieldPanel("source"),
     ]
@@ -233,6 +259,7 @@ class LessonPage(LearnerPage):
 
     class Meta:
         verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
 
     def course(self):
         return CoursePage.objects.ancestor_of(self).first()
@@ -245,6 +272,8 @@ class LessonPage(LearnerPage):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
+        from .services import lesson_plan
+
         context = super().get_context(request, *args, **kwargs)
         user = request.user
         course = self.course()
@@ -258,6 +287,7 @@ class LessonPage(LearnerPage):
             journal_answers=dict(
                 JournalEntry.objects.filter(user=user, lesson=self).values_list("block_id", "text")
             ),
+            plan=lesson_plan(user, self),
         )
         return context
 
@@ -293,7 +323,7 @@ class Cohort(models.Model):
     trainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="cohorts_run", verbose_name=_("trainers")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = CohortQuerySet.as_manager()
 
@@ -311,25 +341,42 @@ class Cohort(models.Model):
     def __str__(self):
         return f"{self.course.title} {self.name}"
 
-    def expected_fraction(self, today=None) -> float:
-        """How far through the cohort's schedule we are, from 0 to 1."""
+    def expected_fraction(self, today=None, start=None) -> float:
+        """How far through the cohort's schedule we are, from 0 to 1; with `start`, how far
+        through the part of it from that day on (a trainee who joined late)."""
         today = today or timezone.localdate()
-        total = (self.ends_on - self.starts_on).days or 1
-        elapsed = (today - self.starts_on).days
+        start = max(start or self.starts_on, self.starts_on)
+        total = (self.ends_on - start).days or 1
+        elapsed = (today - start).days
         return min(max(elapsed / total, 0.0), 1.0)
 
 
 class Enrollment(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        verbose_name=_("learner"),
     )
-    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="enrollments")
+    course = models.ForeignKey(
+        CoursePage, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("course")
+    )
     cohort = models.ForeignKey(
-        Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="enrollments"
+        Cohort,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enrollments",
+        verbose_name=_("cohort"),
     )
-    enrolled_at = models.DateTimeField(default=timezone.now)
+    enrolled_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
     enrolled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("enrolled by"),
     )
 
     class Meta:
@@ -341,13 +388,80 @@ class Enrollment(models.Model):
     def __str__(self):
         return f"{self.user} → {self.course.title}"
 
+    def minutes_totals(self) -> tuple[int, int]:
+        """(minutes that count toward the required hours, role-play practice minutes)."""
+        totals = HoursEntry.objects.filter(
+            user_id=self.user_id, course_id=self.course_id
+        ).aggregate(**bucket_sums())
+        practice = totals["practice_minutes"]
+        return self.course.counted_minutes(totals["course_minutes"], practice), practice
+
     def credited_minutes(self) -> int:
-        return (
-            HoursEntry.objects.filter(user=self.user, course=self.course).aggregate(
-                total=Sum("minutes")
-            )["total"]
-            or 0
+        """Minutes that count toward the course's required hours."""
+        return self.minutes_totals()[0]
+
+    def practice_minutes(self) -> int:
+        """Role-play practice minutes credited in this course, counted toward it or not."""
+        return self.minutes_totals()[1]
+
+    def credit(
+        self,
+        minutes: int,
+        source: str,
+        *,
+        by,
+        lesson=None,
+        session=None,
+        reason: str = "",
+        corrects: "HoursEntry | None" = None,
+        period=None,
+    ) -> "HoursEntry":
+        """Add a line to this learner's hours ledger for the course and log it for audit.
+
+        Every ledger line is written here. A line without `corrects` is a credit. A line with
+        `corrects` adjusts that credit: a trainer's correction (source CORRECTION, with a
+        reason) or an attendance change (the credit's own source, a reversal). Adjustments
+        carry the credit's lesson and session, so the lines of one session add up to what it
+        is worth. `period` is the (start, end) of the time a practice credit covers.
+
+        The caller runs in a transaction and has locked what it re-checked (the credit being
+        corrected, the session, the learner), so two requests cannot write the same line.
+        """
+        if corrects is not None:
+            if (corrects.user_id, corrects.course_id) != (self.user_id, self.course_id):
+                raise ValueError("A ledger line can only adjust a credit in the same ledger.")
+            if corrects.corrects_id is not None:
+                raise ValueError("Adjust the credit itself, not a line that adjusts it.")
+            lesson, session = corrects.lesson, corrects.session
+        elif source == HoursSource.CORRECTION:
+            raise ValueError("A correction must name the credit it corrects.")
+        start, end = period or (None, None)
+        entry = HoursEntry.objects.create(
+            user_id=self.user_id,
+            course_id=self.course_id,
+            minutes=minutes,
+            source=source,
+            lesson=lesson,
+            session=session,
+            corrects=corrects,
+            reason=reason,
+            period_start=start,
+            period_end=end,
+            created_by=by,
         )
+        log(
+            entry,
+            entry.audit_action,
+            user=by,
+            data={
+                "learner": self.user_id,
+                "course": self.course_id,
+                "minutes": minutes,
+                "source": source,
+                "corrects": corrects.pk if corrects else None,
+            },
+        )
+        return entry
 
 
 class InPersonSession(models.Model):
@@ -397,16 +511,26 @@ CREDITED_STATUSES = {AttendanceStatus.PRESENT, AttendanceStatus.LATE}
 
 class Attendance(models.Model):
     session = models.ForeignKey(
-        InPersonSession, on_delete=models.CASCADE, related_name="attendances"
+        InPersonSession,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name=_("in-person session"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendances"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name=_("learner"),
     )
     status = models.CharField(_("status"), max_length=10, choices=AttendanceStatus.choices)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(auto_now=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
 
     class Meta:
         verbose_name = _("attendance")
@@ -424,12 +548,19 @@ class Attendance(models.Model):
 
 class LessonCompletion(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_completions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lesson_completions",
+        verbose_name=_("learner"),
     )
-    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="completions")
-    completed_at = models.DateTimeField(default=timezone.now)
+    lesson = models.ForeignKey(
+        LessonPage, on_delete=models.CASCADE, related_name="completions", verbose_name=_("lesson")
+    )
+    completed_at = models.DateTimeField(_("completed at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("lesson completion")
+        verbose_name_plural = _("lesson completions")
         constraints = [
             models.UniqueConstraint(fields=["user", "lesson"], name="unique_lesson_completion")
         ]
@@ -446,28 +577,68 @@ class HoursSource(models.TextChoices):
 
 
 class HoursEntry(models.Model):
-    """One line of the hours ledger. Entries are never edited: a correction is a new line."""
+    """One line of the hours ledger. Entries are never edited: a correction is a new line.
+
+    Lines are written by Enrollment.credit only. A credit stands alone; every other line
+    adjusts one credit (`corrects`): a trainer's correction, or a reversal when attendance
+    changes. A credit's net value is the credit plus its adjustments.
+    """
+
+    CREDITED = "yorisoi.hours.credit"
+    CORRECTED = "yorisoi.hours.correct"
+    REVERSED = "yorisoi.hours.reverse"
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hours_entries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="hours_entries",
+        verbose_name=_("learner"),
     )
-    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="hours_entries")
+    course = models.ForeignKey(
+        CoursePage, on_delete=models.CASCADE, related_name="hours_entries", verbose_name=_("course")
+    )
     minutes = models.IntegerField(_("minutes"))
-    source = models.CharField(_("source"), max_length=12, choices=HoursSource.choices)
+    # A lesson's "source" is where it draws from (出典); a ledger line's is what it credits.
+    source = models.CharField(
+        pgettext_lazy("hours ledger", "source"), max_length=12, choices=HoursSource.choices
+    )
     lesson = models.ForeignKey(
-        LessonPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        LessonPage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("lesson"),
     )
     session = models.ForeignKey(
-        InPersonSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        InPersonSession,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("in-person session"),
     )
     corrects = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("corrects"),
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # The stretch of time a practice credit covers, so overlapping sessions count once.
+    period_start = models.DateTimeField(_("practice from"), null=True, blank=True)
+    period_end = models.DateTimeField(_("practice until"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -484,37 +655,88 @@ class HoursEntry(models.Model):
                 condition=~Q(source="correction") | ~Q(reason=""),
                 name="correction_has_reason",
             ),
+            # One credit per learner and session; attendance changes adjust it.
+            models.UniqueConstraint(
+                fields=["user", "session"],
+                condition=Q(source="session", corrects__isnull=True),
+                name="session_credited_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True, period_end__isnull=True)
+                | Q(period_end__gte=models.F("period_start")),
+                name="practice_period_in_order",
+            ),
         ]
 
     def __str__(self):
         return f"{self.user} {self.minutes:+d} min ({self.get_source_display()})"
 
     def describe(self) -> str:
+        if self.source == HoursSource.CORRECTION:
+            return self.reason
         if self.lesson_id and self.lesson:
             return self.lesson.title
         if self.session_id and self.session:
             return str(self.session)
         return self.reason
 
+    @property
+    def is_reversal(self) -> bool:
+        """A line written because attendance changed; only its credit can be corrected."""
+        return self.corrects_id is not None and self.source != HoursSource.CORRECTION
+
+    @property
+    def audit_action(self) -> str:
+        if self.corrects_id is None:
+            return self.CREDITED
+        return self.REVERSED if self.is_reversal else self.CORRECTED
+
     def net_minutes(self) -> int:
-        """This entry plus the corrections made to it."""
+        """This credit plus the corrections and reversals made to it."""
         return self.minutes + sum(c.minutes for c in self.corrections.all())
+
+
+# Practice lines: role-play credits and the corrections made to them.
+PRACTICE_LINES = Q(source=HoursSource.ROLEPLAY) | Q(corrects__source=HoursSource.ROLEPLAY)
+
+
+def bucket_sums() -> dict:
+    """Aggregates that split ledger lines into course minutes and practice minutes."""
+    return {
+        "course_minutes": Sum("minutes", filter=~PRACTICE_LINES, default=0),
+        "practice_minutes": Sum("minutes", filter=PRACTICE_LINES, default=0),
+    }
+
+
+def as_hours(minutes: int) -> Decimal:
+    """Minutes as hours with one decimal: the one unit totals are shown in.
+
+    Rounded down, so a total never reads as meeting a requirement it does not meet.
+    """
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
 
 
 class JournalEntry(models.Model):
     """A learner's private answer to a reflection prompt. Only its author ever sees it."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_entries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="journal_entries",
+        verbose_name=_("learner"),
     )
-    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="+")
-    block_id = models.CharField(max_length=64)
-    prompt = models.TextField()
+    lesson = models.ForeignKey(
+        LessonPage, on_delete=models.CASCADE, related_name="+", verbose_name=_("lesson")
+    )
+    block_id = models.CharField(_("block id"), max_length=64)
+    prompt = models.TextField(_("reflection question"))
     text = models.TextField(_("answer"))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-updated_at"]
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "lesson", "block_id"], name="unique_journal_answer"

@@ -5,17 +5,25 @@ import csv
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Q, Sum, When
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from yorisoi.roles import TRAINEE
@@ -24,7 +32,9 @@ from .models import (
     CREDITED_STATUSES,
     Attendance,
     AttendanceStatus,
+    Audience,
     Cohort,
+    Competency,
     CoursePage,
     Delivery,
     Enrollment,
@@ -34,11 +44,16 @@ from .models import (
     JournalEntry,
     LessonCompletion,
     LessonPage,
+    ModulePage,
+    as_hours,
+    bucket_sums,
 )
 
 # Trainees whose credited hours fall below this share of the cohort's expected pace are
 # flagged as behind, early enough for a trainer to call them.
 BEHIND_RATIO = 0.8
+# Days a trainee whose cohort has no session scheduled gets before the pace applies to them.
+BEHIND_GRACE_DAYS = 14
 MAX_JOURNAL_CHARS = 4000
 
 
@@ -46,9 +61,14 @@ class RecordError(Exception):
     """A request that cannot be carried out; the message is safe to show to the user."""
 
 
+def family_name_first(user) -> str:
+    """A full name as Japanese names are written, family name first: 佐藤 花子. The
+    project's user model uses this as get_full_name, so Wagtail's screens agree."""
+    return f"{user.last_name} {user.first_name}".strip()
+
+
 def display_name(user) -> str:
-    full = f"{user.last_name} {user.first_name}".strip()
-    return full or user.username
+    return family_name_first(user) or user.get_username()
 
 
 # --- Enrolment ----------------------------------------------------------------------------
@@ -198,13 +218,68 @@ def bulk_enrol(cohort: Cohort, text: str, *, by, dry_run: bool) -> RosterReport:
     return report
 
 
+# --- Invitations --------------------------------------------------------------------------
+
+
+def awaits_invitation(user) -> bool:
+    """A trainee created from a roster who has not chosen a password yet."""
+    return user.is_active and not user.has_usable_password() and user.last_login is None
+
+
+def invitation_path(user) -> str:
+    """The link with which a new trainee chooses a password and logs in. It works once: the
+    token covers the password and the last login, which accepting it changes."""
+    return reverse(
+        "invitation",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+
+
+def email_enabled() -> bool:
+    return settings.EMAIL_BACKEND != "django.core.mail.backends.dummy.EmailBackend"
+
+
+def invitation_days() -> int:
+    return max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60))
+
+
+def send_invitations(cohort: Cohort, base_url: str, *, by) -> int:
+    """E-mail every trainee of the cohort who has not accepted an invitation a fresh link."""
+    if not email_enabled():
+        raise RecordError(_("This site cannot send e-mail. Copy the links instead."))
+    sent = 0
+    for enrollment in Enrollment.objects.filter(cohort=cohort).select_related("user"):
+        user = enrollment.user
+        if not awaits_invitation(user) or not user.email:
+            continue
+        context = {
+            "name": display_name(user),
+            "course": cohort.course.title,
+            "cohort": cohort.name,
+            "trainer": display_name(by),
+            "link": base_url.rstrip("/") + invitation_path(user),
+            "days": invitation_days(),
+        }
+        send_mail(
+            render_to_string("registration/invitation_subject.txt", context).strip(),
+            render_to_string("registration/invitation_email.txt", context),
+            None,
+            [user.email],
+        )
+        sent += 1
+    return sent
+
+
 # --- Lessons and the journal -----------------------------------------------------------------
 
 
 def complete_lesson(user, lesson: LessonPage) -> bool:
     """Mark a lesson done and credit its minutes once; returns False if it was already done."""
-    course = lesson.course()
-    if not Enrollment.objects.filter(user=user, course=course).exists():
+    enrollment = Enrollment.objects.filter(user=user, course=lesson.course()).first()
+    if enrollment is None:
         raise RecordError(_("Enrol in the course before completing its lessons."))
     if lesson.delivery != Delivery.ONLINE:
         # In-person hours come from attendance, so they cannot be claimed twice.
@@ -214,14 +289,7 @@ def complete_lesson(user, lesson: LessonPage) -> bool:
     try:
         with transaction.atomic():
             LessonCompletion.objects.create(user=user, lesson=lesson)
-            HoursEntry.objects.create(
-                user=user,
-                course=course,
-                minutes=lesson.duration_minutes,
-                source=HoursSource.LESSON,
-                lesson=lesson,
-                created_by=user,
-            )
+            enrollment.credit(lesson.duration_minutes, HoursSource.LESSON, by=user, lesson=lesson)
     except IntegrityError:
         # A double click or a second tab: the first request already credited the lesson.
         return False
@@ -252,34 +320,39 @@ def save_reflection(user, lesson: LessonPage, block_id: str, text: str) -> Journ
 def record_attendance(session: InPersonSession, statuses: dict[int, str], *, by) -> int:
     """Record attendance for trainees of the session's cohort; returns how many changed.
 
-    Credit follows the status: the ledger gets a line for each change, so moving a trainee
-    from present to absent takes the hours back without erasing the history.
+    A trainee's first attended status credits the session once. When a change moves them
+    between attended (present, late) and not attended (excused, absent), a reversal line
+    brings that credit's net value to what they are now due (0, or the session's minutes),
+    so the history stays and the session never counts twice. A change within the same group
+    leaves the ledger, and any trainer's correction in it, alone.
     """
     valid = set(AttendanceStatus.values)
-    members = set(
-        Enrollment.objects.filter(cohort=session.cohort).values_list("user_id", flat=True)
-    )
+    # Locked so two saves of this form cannot both credit a trainee or reverse one credit.
+    session = InPersonSession.objects.select_for_update().get(pk=session.pk)
+    enrollments = {e.user_id: e for e in Enrollment.objects.filter(cohort_id=session.cohort_id)}
     for user_id, status in statuses.items():
-        if user_id not in members:
+        if user_id not in enrollments:
             raise RecordError(_("A trainee in this form is not in the session's cohort."))
         if status not in valid:
             raise RecordError(_("“%(status)s” is not an attendance status.") % {"status": status})
 
-    course = session.cohort.course
     current = {a.user_id: a for a in Attendance.objects.filter(session=session)}
-    credited = dict(
-        HoursEntry.objects.filter(session=session, source=HoursSource.SESSION)
-        .values("user_id")
-        .annotate(total=Sum("minutes"))
-        .values_list("user_id", "total")
-    )
+    credits = {
+        credit.user_id: credit
+        for credit in HoursEntry.objects.select_for_update()
+        .filter(session=session, source=HoursSource.SESSION, corrects=None)
+        .prefetch_related("corrections")
+    }
     changed = 0
     for user_id, status in statuses.items():
         attendance = current.get(user_id)
         if attendance is None:
             attendance = Attendance(session=session, user_id=user_id)
+            was_attended = False
         elif attendance.status == status:
             continue
+        else:
+            was_attended = attendance.status in CREDITED_STATUSES
         attendance.status = status
         attendance.recorded_by = by
         attendance.save()
@@ -289,44 +362,140 @@ def record_attendance(session: InPersonSession, statuses: dict[int, str], *, by)
             LessonCompletion.objects.get_or_create(user_id=user_id, lesson_id=session.lesson_id)
         elif session.lesson_id:
             LessonCompletion.objects.filter(user_id=user_id, lesson_id=session.lesson_id).delete()
-        due = session.minutes if attended else 0
-        delta = due - credited.get(user_id, 0)
+        if attended == was_attended:
+            continue
+        enrollment, credit = enrollments[user_id], credits.get(user_id)
+        label = attendance.get_status_display()
+        if credit is None:
+            if attended:
+                enrollment.credit(
+                    session.minutes,
+                    HoursSource.SESSION,
+                    by=by,
+                    session=session,
+                    reason=_("Attendance: %(status)s") % {"status": label},
+                )
+            continue
+        delta = (session.minutes if attended else 0) - credit.net_minutes()
         if delta:
-            HoursEntry.objects.create(
-                user_id=user_id,
-                course=course,
-                minutes=delta,
-                source=HoursSource.SESSION,
-                session=session,
-                reason=_("Attendance: %(status)s") % {"status": attendance.get_status_display()},
-                created_by=by,
+            enrollment.credit(
+                delta,
+                HoursSource.SESSION,
+                by=by,
+                corrects=credit,
+                reason=_("Attendance changed to %(status)s") % {"status": label},
             )
     return changed
 
 
 @transaction.atomic
 def correct_entry(entry: HoursEntry, corrected_minutes: int, reason: str, *, by) -> HoursEntry:
-    """Set an entry's net value to corrected_minutes by adding a correction line."""
+    """Set a credit's net value to corrected_minutes by adding a correction line.
+
+    A correction states what the credit it concerns is worth, counting every line already
+    made to it (earlier corrections and attendance reversals). Lines that adjust a credit
+    are not corrected themselves.
+    """
     reason = reason.strip()
     if not reason:
         raise RecordError(_("Give a reason for the correction."))
-    if entry.source == HoursSource.CORRECTION:
-        raise RecordError(_("Correct the original entry, not a correction."))
     if corrected_minutes < 0:
         raise RecordError(_("An entry cannot be worth fewer than 0 minutes."))
     entry = HoursEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.source == HoursSource.CORRECTION:
+        raise RecordError(_("Correct the original entry, not a correction."))
+    if entry.is_reversal:
+        raise RecordError(
+            _(
+                "This line records an attendance change and cannot be corrected. Correct the "
+                "original credit line for the session instead, or change the attendance."
+            )
+        )
+    enrollment = Enrollment.objects.filter(user_id=entry.user_id, course_id=entry.course_id).first()
+    if enrollment is None:
+        raise RecordError(_("The learner is no longer enrolled in this course."))
     delta = corrected_minutes - entry.net_minutes()
     if delta == 0:
         raise RecordError(_("The entry is already worth %(m)d minutes.") % {"m": corrected_minutes})
-    return HoursEntry.objects.create(
-        user=entry.user,
-        course=entry.course,
-        minutes=delta,
-        source=HoursSource.CORRECTION,
-        corrects=entry,
-        reason=reason,
-        created_by=by,
+    return enrollment.credit(delta, HoursSource.CORRECTION, by=by, corrects=entry, reason=reason)
+
+
+# --- Role-play practice ------------------------------------------------------------------------
+
+
+def practice_enrollment(user, audience: str) -> Enrollment | None:
+    """The course practice for this audience is credited to: one for that audience, else one
+    for everyone, else any; the newest first within each."""
+    fit = Case(
+        When(course__audience=audience, then=0),
+        When(course__audience=Audience.ALL, then=1),
+        default=2,
     )
+    return (
+        Enrollment.objects.filter(user=user)
+        .select_related("course")
+        .order_by(fit, "-enrolled_at", "-pk")
+        .first()
+    )
+
+
+def uncovered_seconds(start, end, covered) -> float:
+    """Seconds of [start, end] outside every (start, end) interval in covered."""
+    total, cursor = 0.0, start
+    for covered_start, covered_end in sorted(covered):
+        if covered_start > cursor:
+            total += (min(covered_start, end) - cursor).total_seconds()
+        cursor = max(cursor, covered_end)
+        if cursor >= end:
+            return total
+    return total + max((end - cursor).total_seconds(), 0.0)
+
+
+def credit_practice(user, *, audience, started_at, ended_at, reason, by) -> HoursEntry | None:
+    """Credit role-play practice time to the learner's practice bucket; None if nothing is due.
+
+    Only the whole minutes of [started_at, ended_at] that none of the learner's earlier
+    practice credits covers count, so sessions run side by side count once; then at most
+    YORISOI_ROLEPLAY_MAX_MINUTES per session and YORISOI_ROLEPLAY_DAILY_MINUTES per learner
+    and day (the day the practice ended). The credit goes to practice_enrollment's course and
+    records the interval it covers. None without an enrolment.
+    """
+    if ended_at <= started_at:
+        return None
+    with transaction.atomic():
+        # Two sessions ending at once must not both count the same stretch of time.
+        get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
+        enrollment = practice_enrollment(user, audience)
+        if enrollment is None:
+            return None
+        credits = HoursEntry.objects.filter(
+            user=user, source=HoursSource.ROLEPLAY, corrects=None, period_start__isnull=False
+        )
+        covered = credits.filter(period_start__lt=ended_at, period_end__gt=started_at)
+        new_minutes = int(
+            uncovered_seconds(
+                started_at, ended_at, covered.values_list("period_start", "period_end")
+            )
+            // 60
+        )
+        day = timezone.localtime(ended_at).replace(hour=0, minute=0, second=0, microsecond=0)
+        used_today = credits.filter(
+            period_end__gte=day, period_end__lt=day + timedelta(days=1)
+        ).aggregate(total=Sum("minutes", default=0))["total"]
+        minutes = min(
+            new_minutes,
+            settings.YORISOI_ROLEPLAY_MAX_MINUTES,
+            settings.YORISOI_ROLEPLAY_DAILY_MINUTES - used_today,
+        )
+        if minutes <= 0:
+            return None
+        return enrollment.credit(
+            minutes,
+            HoursSource.ROLEPLAY,
+            by=by,
+            reason=reason[:300],
+            period=(started_at, ended_at),
+        )
 
 
 # --- Progress ----------------------------------------------------------------------------------
@@ -336,7 +505,8 @@ def correct_entry(entry: HoursEntry, corrected_minutes: int, reason: str, *, by)
 class CourseProgress:
     course: CoursePage
     enrollment: Enrollment | None
-    credited_minutes: int
+    credited_minutes: int  # what counts toward the required hours
+    practice_minutes: int  # role-play practice, shown beside them
     lessons_done: int
     lessons_total: int
     next_lesson: LessonPage | None
@@ -352,12 +522,21 @@ class CourseProgress:
         return min(100, round(100 * self.credited_minutes / self.required_minutes))
 
     @property
-    def credited_hours(self) -> float:
-        return round(self.credited_minutes / 60, 1)
+    def credited_hours(self) -> Decimal:
+        return as_hours(self.credited_minutes)
+
+    @property
+    def practice_hours(self) -> Decimal:
+        return as_hours(self.practice_minutes)
 
     @property
     def complete(self) -> bool:
         return self.credited_minutes >= self.required_minutes and self.lessons_total > 0
+
+
+def can_do_now(lesson: LessonPage) -> bool:
+    """Online lessons can be done any time; in-person ones only at their session."""
+    return lesson.delivery == Delivery.ONLINE
 
 
 def course_progress(user, course: CoursePage) -> CourseProgress | None:
@@ -375,12 +554,15 @@ def learner_progress(user, courses) -> dict[int, CourseProgress]:
         e.course_id: e
         for e in Enrollment.objects.filter(user=user, course__in=courses).select_related("cohort")
     }
-    minutes = dict(
-        HoursEntry.objects.filter(user=user, course__in=courses)
+    minutes = {
+        course_id: (course_minutes, practice_minutes)
+        for course_id, course_minutes, practice_minutes in HoursEntry.objects.filter(
+            user=user, course__in=courses
+        )
         .values("course_id")
-        .annotate(total=Sum("minutes"))
-        .values_list("course_id", "total")
-    )
+        .annotate(**bucket_sums())
+        .values_list("course_id", "course_minutes", "practice_minutes")
+    }
     done = set(LessonCompletion.objects.filter(user=user).values_list("lesson_id", flat=True))
     lessons_by_course = defaultdict(list)
     in_courses = reduce(or_, (Q(path__startswith=c.path) for c in courses))
@@ -388,20 +570,25 @@ def learner_progress(user, courses) -> dict[int, CourseProgress]:
         LessonPage.objects.live()
         .filter(in_courses)
         .order_by("path")
-        .only("id", "title", "path", "url_path", "duration_minutes")
+        .only("id", "title", "path", "url_path", "duration_minutes", "delivery")
     ):
         course = next(c for c in courses if lesson.path.startswith(c.path))
         lessons_by_course[course.pk].append(lesson)
     result = {}
     for course in courses:
         lessons = lessons_by_course[course.pk]
+        course_minutes, practice_minutes = minutes.get(course.pk, (0, 0))
         result[course.pk] = CourseProgress(
             course=course,
             enrollment=enrollments.get(course.pk),
-            credited_minutes=minutes.get(course.pk, 0),
+            credited_minutes=course.counted_minutes(course_minutes, practice_minutes),
+            practice_minutes=practice_minutes,
             lessons_done=sum(1 for lesson in lessons if lesson.pk in done),
             lessons_total=len(lessons),
-            next_lesson=next((lesson for lesson in lessons if lesson.pk not in done), None),
+            next_lesson=next(
+                (lesson for lesson in lessons if lesson.pk not in done and can_do_now(lesson)),
+                None,
+            ),
         )
     return result
 
@@ -410,7 +597,8 @@ def learner_progress(user, courses) -> dict[int, CourseProgress]:
 class TraineeRow:
     enrollment: Enrollment
     cells: list[tuple[int, int]]  # (done, total) per module
-    credited_minutes: int
+    credited_minutes: int  # what counts toward the required hours
+    practice_minutes: int  # role-play practice, shown beside them
     attended: int
     recorded: int
     behind: bool
@@ -420,8 +608,12 @@ class TraineeRow:
         return display_name(self.enrollment.user)
 
     @property
-    def credited_hours(self) -> float:
-        return round(self.credited_minutes / 60, 1)
+    def credited_hours(self) -> Decimal:
+        return as_hours(self.credited_minutes)
+
+    @property
+    def practice_hours(self) -> Decimal:
+        return as_hours(self.practice_minutes)
 
     @property
     def attendance_rate(self) -> int | None:
@@ -438,6 +630,26 @@ class CohortMatrix:
     @property
     def behind_count(self) -> int:
         return sum(1 for row in self.rows if row.behind)
+
+
+def is_behind(
+    cohort: Cohort, enrollment: Enrollment, credited_minutes: int, session_days, today
+) -> bool:
+    """Whether a trainee is behind the pace expected of them (BEHIND_RATIO of it).
+
+    The pace starts on the trainee's own first day, the later of the cohort's start and the
+    day they were enrolled, and rises to the course's required hours on the cohort's last
+    day. Until the day after their first in-person session (the cohort's first session from
+    that day on; BEHIND_GRACE_DAYS when none is scheduled) nothing was expected of them yet,
+    so a newly enrolled trainee is never flagged.
+    """
+    first_day = max(cohort.starts_on, timezone.localdate(enrollment.enrolled_at))
+    first_session = next((day for day in session_days if day >= first_day), None)
+    grace_ends = first_session or first_day + timedelta(days=BEHIND_GRACE_DAYS)
+    if today <= grace_ends:
+        return False
+    expected = cohort.expected_fraction(today, start=first_day) * cohort.course.required_minutes
+    return credited_minutes < expected * BEHIND_RATIO
 
 
 def cohort_matrix(cohort: Cohort, today=None) -> CohortMatrix:
@@ -461,12 +673,15 @@ def cohort_matrix(cohort: Cohort, today=None) -> CohortMatrix:
         user__enrollments__cohort=cohort, lesson__in=module_of.keys()
     ).values_list("user_id", "lesson_id"):
         done[user_id][module_of[lesson_id]] += 1
-    minutes = dict(
-        HoursEntry.objects.filter(course=course, user__enrollments__cohort=cohort)
+    minutes = {
+        user_id: (course_minutes, practice_minutes)
+        for user_id, course_minutes, practice_minutes in HoursEntry.objects.filter(
+            course=course, user__enrollments__cohort=cohort
+        )
         .values("user_id")
-        .annotate(total=Sum("minutes"))
-        .values_list("user_id", "total")
-    )
+        .annotate(**bucket_sums())
+        .values_list("user_id", "course_minutes", "practice_minutes")
+    }
     attended, recorded = Counter(), Counter()
     for user_id, status, n in (
         Attendance.objects.filter(session__cohort=cohort)
@@ -477,19 +692,26 @@ def cohort_matrix(cohort: Cohort, today=None) -> CohortMatrix:
         recorded[user_id] += n
         if status in CREDITED_STATUSES:
             attended[user_id] += n
+    today = today or timezone.localdate()
     expected = int(cohort.expected_fraction(today) * course.required_minutes)
+    session_days = [
+        timezone.localdate(starts_at)
+        for starts_at in cohort.sessions.order_by("starts_at").values_list("starts_at", flat=True)
+    ]
     rows = []
     for enrollment in enrollments:
         user_id = enrollment.user_id
-        credited = minutes.get(user_id, 0)
+        course_minutes, practice_minutes = minutes.get(user_id, (0, 0))
+        credited = course.counted_minutes(course_minutes, practice_minutes)
         rows.append(
             TraineeRow(
                 enrollment=enrollment,
                 cells=[(done[user_id][m.path], totals[m.path]) for m in modules],
                 credited_minutes=credited,
+                practice_minutes=practice_minutes,
                 attended=attended[user_id],
                 recorded=recorded[user_id],
-                behind=credited < expected * BEHIND_RATIO,
+                behind=is_behind(cohort, enrollment, credited, session_days, today),
             )
         )
     return CohortMatrix(cohort=cohort, modules=modules, rows=rows, expected_minutes=expected)
@@ -504,17 +726,121 @@ def upcoming_sessions(user, now=None):
     )
 
 
+# --- The course outline ---------------------------------------------------------------------
+
+
+@dataclass
+class OutlineLesson:
+    lesson: LessonPage
+    done: bool = False
+    # For an in-person lesson: the reader's cohort's session for it (None: not scheduled yet).
+    session: InPersonSession | None = None
+    # A live role-play scenario on the lesson's competencies: {"slug", "title"}.
+    scenario: dict | None = None
+
+    @property
+    def in_person(self) -> bool:
+        return not can_do_now(self.lesson)
+
+
+@dataclass
+class OutlineModule:
+    module: ModulePage
+    lessons: list[OutlineLesson]
+
+
+def course_outline(user, course: CoursePage, now=None) -> list[OutlineModule]:
+    """The course's modules and lessons as one reader sees them, in a fixed number of queries:
+    which lessons they completed, when and where their cohort meets for the in-person ones,
+    and a scenario to practise each lesson with."""
+    modules = list(course.modules())
+    lessons = list(course.lessons())
+    ids = [lesson.pk for lesson in lessons]
+    done, sessions = set(), {}
+    if user.is_authenticated:
+        done = set(
+            LessonCompletion.objects.filter(user=user, lesson__in=ids).values_list(
+                "lesson_id", flat=True
+            )
+        )
+        enrollment = Enrollment.objects.filter(user=user, course=course).first()
+        if enrollment and enrollment.cohort_id:
+            sessions = cohort_sessions_by_lesson(enrollment.cohort_id, ids, now)
+    scenarios = practice_scenarios(ids)
+    by_module = defaultdict(list)
+    for lesson in lessons:
+        by_module[lesson.path[: len(course.path) + LessonPage.steplen]].append(
+            OutlineLesson(
+                lesson=lesson,
+                done=lesson.pk in done,
+                session=sessions.get(lesson.pk),
+                scenario=scenarios.get(lesson.pk),
+            )
+        )
+    return [OutlineModule(module=m, lessons=by_module[m.path]) for m in modules]
+
+
+def lesson_plan(user, lesson: LessonPage, now=None) -> dict:
+    """For a lesson page: the reader's session for an in-person lesson and a scenario."""
+    session = None
+    if user.is_authenticated and not can_do_now(lesson):
+        cohort_id = (
+            Enrollment.objects.filter(user=user, course=lesson.course())
+            .values_list("cohort_id", flat=True)
+            .first()
+        )
+        if cohort_id:
+            session = cohort_sessions_by_lesson(cohort_id, [lesson.pk], now).get(lesson.pk)
+    return {"session": session, "scenario": practice_scenarios([lesson.pk]).get(lesson.pk)}
+
+
+def cohort_sessions_by_lesson(cohort_id, lesson_ids, now=None) -> dict[int, InPersonSession]:
+    """Per lesson, the cohort's next session for it, or its latest one when all are past."""
+    now = now or timezone.now()
+    chosen: dict[int, InPersonSession] = {}
+    for session in InPersonSession.objects.filter(
+        cohort_id=cohort_id, lesson__in=lesson_ids
+    ).order_by("starts_at"):
+        current = chosen.get(session.lesson_id)
+        if current is None or current.starts_at < now:
+            chosen[session.lesson_id] = session
+    return chosen
+
+
+def practice_scenarios(lesson_ids) -> dict[int, dict]:
+    """Per lesson, the live scenario that shares the most competencies with it.
+
+    courses cannot import roleplay, so scenarios are found through the reverse relation
+    `scenarios` on Competency, as competency_coverage finds them; without roleplay there
+    are none.
+    """
+    if not lesson_ids or "scenarios" not in {rel.name for rel in Competency._meta.related_objects}:
+        return {}
+    shared = Counter(
+        Competency.objects.filter(lessons__in=lesson_ids, scenarios__live=True).values_list(
+            "lessons", "scenarios__slug", "scenarios__title"
+        )
+    )
+    best: dict[int, dict] = {}
+    for (lesson_id, slug, title), _n in sorted(shared.items(), key=lambda i: (-i[1], i[0][2])):
+        best.setdefault(lesson_id, {"slug": slug, "title": title})
+    return best
+
+
 # --- Competency coverage -------------------------------------------------------------------
 
 # What can cover a competency, by the reverse relation name other apps give their
 # ManyToMany to Competency. courses cannot import roleplay or assessments, so it finds
 # their links by name; an app that is not installed simply counts zero.
-COVERAGE_RELATIONS = {"lessons": "lessons", "scenarios": "scenarios", "criteria": "rubric_criteria"}
+COVERAGE_RELATIONS = {
+    "lessons": "lessons",
+    "scenarios": "scenarios",
+    "criteria": "rubric_criteria",
+    "questions": "questions",
+}
 
 
 def competency_coverage() -> dict:
-    from .models import Competency
-
     reverse_names = {rel.name for rel in Competency._meta.related_objects}
     annotations = {
         key: Count(relation, distinct=True)

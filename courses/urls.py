@@ -17,6 +17,11 @@ urlpatterns = [
     path("trainer/cohorts/<int:cohort_id>/", views.cohort_dashboard, name="cohort_dashboard"),
     path("trainer/cohorts/<int:cohort_id>/progress.csv", views.cohort_export, name="cohort_export"),
     path("trainer/cohorts/<int:cohort_id>/roster/", views.roster, name="roster"),
+    path(
+        "trainer/cohorts/<int:cohort_id>/invitations/send/",
+        views.send_invitations,
+        name="send_invitations",
+    ),
     path("trainer/sessions/<int:session_id>/attendance/", views.attendance, name="attendance"),
     path(
         "trainer/enrollments/<int:enrollment_id>/hours/",

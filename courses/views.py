@@ -1,12 +1,12 @@
-import csv
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from yorisoi.roles import is_trainer
 
 from . import services
-from .forms import CorrectionForm, RosterForm
+from .exports import csv_response
+from .forms import AttendanceForm, CorrectionForm, PasswordResetForm, RosterForm
 from .models import (
-    AttendanceStatus,
     Cohort,
     CourseIndexPage,
     CoursePage,
@@ -26,6 +26,7 @@ from .models import (
     InPersonSession,
     JournalEntry,
     LessonPage,
+    as_hours,
 )
 
 JOURNAL_PAGE_SIZE = 20
@@ -48,6 +49,34 @@ def visible_cohort(request, pk) -> Cohort:
     return get_object_or_404(
         Cohort.objects.visible_to(request.user).select_related("course"), pk=pk
     )
+
+
+# --- Accounts -----------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    """Trainers and org admins land on their cohorts, learners on their own page; a ?next=
+    the login was asked for still wins."""
+
+    def get_default_redirect_url(self):
+        if self.next_page:
+            return resolve_url(self.next_page)
+        return resolve_url("trainer_cohorts" if is_trainer(self.request.user) else "home")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(email_enabled=services.email_enabled(), **kwargs)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+
+
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """A new trainee's first visit: choose a password, and be logged in."""
+
+    post_reset_login = True
+    success_url = reverse_lazy("home")
+    extra_context = {"invitation": True}
 
 
 # --- Learners -----------------------------------------------------------------------------
@@ -114,12 +143,17 @@ def save_reflection(request, lesson_id, block_id):
     lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
     if not Enrollment.objects.filter(user=request.user, course=lesson.course()).exists():
         raise PermissionDenied
+    # The message is shown in the reflection block itself, where the learner is, unless the
+    # block no longer exists on the page.
+    inline = f"inline reflection-{block_id}" if lesson.reflection_prompt(block_id) else ""
     try:
         services.save_reflection(request.user, lesson, block_id, request.POST.get("text", ""))
     except services.RecordError as error:
-        messages.error(request, str(error))
+        messages.error(request, str(error), extra_tags=inline)
     else:
-        messages.success(request, _("Saved to your journal. Only you can read it."))
+        messages.success(
+            request, _("Saved to your journal. Only you can read it."), extra_tags=inline
+        )
     return redirect(f"{lesson.url}#reflection-{block_id}")
 
 
@@ -141,14 +175,17 @@ def my_hours(request, course_id):
 def _ledger(request, enrollment, template, extra=None):
     entries = (
         HoursEntry.objects.filter(user=enrollment.user, course=enrollment.course)
-        .select_related("lesson", "session", "created_by", "corrects")
+        .select_related("lesson", "session", "created_by", "corrects__lesson", "corrects__session")
+        .prefetch_related("corrections")
         .order_by("-created_at", "-id")
     )
     page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    total_minutes, practice_minutes = enrollment.minutes_totals()
     context = {
         "enrollment": enrollment,
         "page": page,
-        "total_minutes": enrollment.credited_minutes(),
+        "total_minutes": total_minutes,
+        "practice_minutes": practice_minutes,
         "trainee_name": services.display_name(enrollment.user),
         **(extra or {}),
     }
@@ -170,38 +207,77 @@ def cohort_dashboard(request, cohort_id):
     cohort = visible_cohort(request, cohort_id)
     matrix = services.cohort_matrix(cohort)
     sessions = cohort.sessions.all()
+    invitations = [
+        {
+            "user_id": row.enrollment.user_id,
+            "name": row.name,
+            "email": row.enrollment.user.email,
+            "link": request.build_absolute_uri(services.invitation_path(row.enrollment.user)),
+        }
+        for row in matrix.rows
+        if services.awaits_invitation(row.enrollment.user)
+    ]
     return render(
         request,
         "courses/trainer/cohort_dashboard.html",
-        {"cohort": cohort, "matrix": matrix, "sessions": sessions, "now": timezone.now()},
+        {
+            "cohort": cohort,
+            "matrix": matrix,
+            "sessions": sessions,
+            "now": timezone.now(),
+            "invitations": invitations,
+            "invited": {invitation["user_id"] for invitation in invitations},
+            "invitation_days": services.invitation_days(),
+            "email_enabled": services.email_enabled(),
+        },
     )
+
+
+@require_POST
+@trainer_required
+def send_invitations(request, cohort_id):
+    cohort = visible_cohort(request, cohort_id)
+    try:
+        sent = services.send_invitations(cohort, request.build_absolute_uri("/"), by=request.user)
+    except services.RecordError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(n)d invitation e-mails sent.") % {"n": sent})
+    return redirect(reverse("cohort_dashboard", args=[cohort.pk]) + "#invitations")
 
 
 @trainer_required
 def cohort_export(request, cohort_id):
     cohort = visible_cohort(request, cohort_id)
     matrix = services.cohort_matrix(cohort)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-progress.csv"'
-    response.write("\ufeff")  # so Excel opens the Japanese text as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(
-        [_("Name"), _("E-mail")]
-        + [module.title for module in matrix.modules]
-        + [_("Hours credited"), _("Hours required"), _("Attendance rate (%)"), _("Behind")]
-    )
+    # Done and total in separate columns: "1/2" in one cell becomes a date in Excel.
+    header = [_("Name"), _("E-mail")]
+    for module in matrix.modules:
+        header += [
+            _("%(module)s: lessons done") % {"module": module.title},
+            _("%(module)s: lessons") % {"module": module.title},
+        ]
+    header += [
+        _("Hours credited"),
+        _("Hours required"),
+        _("Role-play practice (hours)"),
+        _("Attendance rate (%)"),
+        _("Behind"),
+    ]
+    rows = [header]
     for row in matrix.rows:
-        writer.writerow(
+        rows.append(
             [row.name, row.enrollment.user.email]
-            + [f"{done}/{total}" for done, total in row.cells]
+            + [count for cell in row.cells for count in cell]
             + [
                 row.credited_hours,
-                cohort.course.required_hours,
+                as_hours(cohort.course.required_minutes),
+                row.practice_hours,
                 "" if row.attendance_rate is None else row.attendance_rate,
                 _("yes") if row.behind else "",
             ]
         )
-    return response
+    return csv_response(f"cohort-{cohort.pk}-progress.csv", rows)
 
 
 @trainer_required
@@ -220,7 +296,9 @@ def roster(request, cohort_id):
                 _("%(enrolled)d trainees enrolled, %(created)d new accounts created.")
                 % {"enrolled": report.enrolled, "created": report.created_users},
             )
-            return redirect("cohort_dashboard", cohort_id=cohort.pk)
+            dashboard = reverse("cohort_dashboard", args=[cohort.pk])
+            # New accounts have no password: their invitation links are what comes next.
+            return redirect(dashboard + "#invitations" if report.created_users else dashboard)
     status = 400 if report is not None and not report.ok else 200
     if request.method == "POST" and not form.is_valid():
         status = 400
@@ -239,44 +317,32 @@ def attendance(request, session_id):
         pk=session_id,
         cohort__in=Cohort.objects.visible_to(request.user),
     )
-    if request.method == "POST":
-        statuses = {}
-        for key, value in request.POST.items():
-            if key.startswith("status-"):
-                try:
-                    statuses[int(key.removeprefix("status-"))] = value
-                except ValueError:
-                    return HttpResponseBadRequest(_("The form is malformed."))
-        try:
-            changed = services.record_attendance(session, statuses, by=request.user)
-        except services.RecordError as error:
-            messages.error(request, str(error))
-            return _attendance_page(request, session, status=400)
-        messages.success(request, _("Attendance saved (%(n)d changed).") % {"n": changed})
-        return redirect("attendance", session_id=session.pk)
-    return _attendance_page(request, session)
-
-
-def _attendance_page(request, session, status=200):
     enrollments = (
         Enrollment.objects.filter(cohort=session.cohort)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__username")
     )
     recorded = dict(session.attendances.values_list("user_id", "status"))
-    trainees = [
-        {
-            "user_id": e.user_id,
-            "name": services.display_name(e.user),
-            "status": recorded.get(e.user_id, ""),
-        }
-        for e in enrollments
-    ]
+    form = AttendanceForm(
+        request.POST or None,
+        trainees=[
+            (e.user_id, services.display_name(e.user), recorded.get(e.user_id, ""))
+            for e in enrollments
+        ],
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.record_attendance(session, form.statuses(), by=request.user)
+        except services.RecordError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Attendance saved (%(n)d changed).") % {"n": changed})
+            return redirect("attendance", session_id=session.pk)
     return render(
         request,
         "courses/trainer/attendance.html",
-        {"session": session, "trainees": trainees, "statuses": AttendanceStatus.choices},
-        status=status,
+        {"session": session, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

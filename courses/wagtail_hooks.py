@@ -13,7 +13,14 @@ from wagtail.snippets.views.snippets import (
 
 from yorisoi.roles import is_trainer
 
-from .models import Cohort, Competency, CompetencyCategory, CompetencyFramework, InPersonSession
+from .models import (
+    Cohort,
+    Competency,
+    CompetencyCategory,
+    CompetencyFramework,
+    HoursEntry,
+    InPersonSession,
+)
 
 
 class CompetencyViewSet(SnippetViewSet):
@@ -119,4 +126,20 @@ class TrainerMenuItem(MenuItem):
 def register_dashboard_link():
     return TrainerMenuItem(
         _("Trainer dashboard"), reverse("trainer_cohorts"), icon_name="table", order=150
+    )
+
+
+@hooks.register("register_log_actions")
+def register_hours_actions(actions):
+    """Every line of the hours ledger is recorded in the audit log under one of these."""
+    actions.register_action(
+        HoursEntry.CREDITED, _("Credit hours"), _("Hours credited to the ledger")
+    )
+    actions.register_action(
+        HoursEntry.CORRECTED, _("Correct hours"), _("Hours corrected in the ledger")
+    )
+    actions.register_action(
+        HoursEntry.REVERSED,
+        _("Reverse hours on an attendance change"),
+        _("Hours changed in the ledger because attendance changed"),
     )

@@ -6,15 +6,18 @@ the API does not confirm that someone else's session exists.
 """
 
 import json
+from typing import Any
 
 from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.security import django_auth
 
 from . import services
-from .models import Mode, PracticeSession, Scenario, Turn
+from .debrief import debrief_of
+from .models import Mode, PracticeSession, Scenario, SessionStatus, Speaker, Turn
+from .replies import Reply
+from .schema import LearnerRole, PublicPersona
 
 api = NinjaAPI(
     title="Yorisoi role-play API",
@@ -39,10 +42,156 @@ class BranchIn(Schema):
     turn: int
 
 
+# --- what each endpoint returns (the OpenAPI document is generated from these) -------------
+
+
+class ScenarioOut(Schema):
+    slug: str
+    title: str
+    learner_role: LearnerRole
+    difficulty: int = Field(ge=1, le=3)
+    modes: list[Mode]
+
+
+class VariableOut(Schema):
+    """A state variable the learner sees move, such as trust (信頼)."""
+
+    key: str
+    label: str
+    min: int
+    max: int
+
+
+class TurnOut(Schema):
+    index: int
+    speaker: Speaker
+    text: str
+    choice: str | None = Field(description="The scripted choice this turn picked, if any.")
+    matched: bool = Field(description="Free text matched to the nearest scripted choice.")
+    masked: list[str] = Field(description="Kinds of personal information masked in the text.")
+    pending: bool = Field(description="A reply that could not be produced yet; retry asks again.")
+    error: str | None
+    state: dict[str, int] = Field(description="The state after this turn.")
+    at: str = Field(description="When the turn was said (ISO 8601).")
+
+
+class ChoiceOut(Schema):
+    id: str
+    text: str
+
+
+class SessionOut(Schema):
+    """A session and its transcript, with the part of the scenario the learner may see: never
+    the hidden facts or the rubric."""
+
+    id: int
+    scenario: str = Field(description="The scenario's slug.")
+    title: str
+    mode: Mode
+    status: SessionStatus
+    ending: str | None
+    brief: str
+    goals: list[str]
+    content_note: str
+    persona: PublicPersona
+    variables: list[VariableOut]
+    state: dict[str, int]
+    turns: list[TurnOut]
+    choices: list[ChoiceOut] = Field(description="The scripted choices on offer now.")
+    pending: bool
+
+
+class ReplyOut(Schema):
+    """The persona's reply; after a learner's turn also that turn as saved, a notice when
+    personal information was masked, and which choice free text matched."""
+
+    turn: TurnOut
+    state: dict[str, int]
+    pending: bool
+    status: SessionStatus
+    ending: str | None
+    choices: list[ChoiceOut]
+    learner_turn: TurnOut | None = None
+    notice: str | None = None
+    matched: ChoiceOut | None = None
+
+
+class EndingOut(Schema):
+    kind: str
+    summary: str
+
+
+class CriterionScoreOut(Schema):
+    level: int | None = Field(ge=1, le=4, description="None: the conversation gave no occasion.")
+    evidence: list[str]
+    comment: str
+
+
+class MomentOut(Schema):
+    """A turn where a better choice was on offer, with that choice."""
+
+    turn: int
+    persona_said: str
+    you_said: str
+    feedback: str
+    better: str
+    why_better: str
+    gap: float
+
+
+class ModelLineOut(Schema):
+    criterion: str
+    line: str
+    note: str | None = None
+
+
+class DebriefOut(Schema):
+    id: int
+    status: SessionStatus
+    ending: EndingOut | None
+    variables: list[VariableOut]
+    state_curve: list[dict[str, int]] = Field(description="The state after each reply.")
+    scores: dict[str, CriterionScoreOut] | None
+    scored_by: str | None
+    scorer: str | None
+    comment: str
+    criterion_labels: dict[str, str]
+    moments: list[MomentOut]
+    model_lines: list[ModelLineOut]
+    minutes_credited: int
+
+
+class ErrorOut(Schema):
+    detail: str | list[dict[str, Any]] = Field(
+        description="What went wrong; a list of field problems when the request is malformed."
+    )
+    code: str | None = Field(None, description="Why the role-play refused, e.g. `ended`.")
+
+
+# The HTTP status of each refusal the services make; the services speak in codes only.
+STATUS_OF = {
+    "invalid": 400,
+    "choice": 400,
+    "too_long": 400,
+    "not_observer": 403,
+    "not_found": 404,
+    "ended": 409,
+    "llm_unavailable": 409,
+    "not_pending": 409,
+    "reply_in_progress": 409,
+    "no_match": 422,
+    "quota": 429,
+}
+
+
+# Every status a request can be refused with: not logged in, malformed, or refused by the rules.
+REFUSED = frozenset({401, 422, *STATUS_OF.values()})
+
+
 @api.exception_handler(services.PracticeError)
 def practice_error(request, exc: services.PracticeError):
     return api.create_response(
-        request, {"detail": exc.message, "code": exc.code}, status=exc.status
+        request, {"detail": exc.message, "code": exc.code}, status=STATUS_OF[exc.code]
     )
 
 
@@ -63,20 +212,19 @@ def turn_json(turn: Turn) -> dict:
 
 def session_json(session: PracticeSession) -> dict:
     """The transcript and what the learner may see: never hidden facts or the rubric."""
-    data = session.scenario_data
-    persona = data["persona"]
+    data = session.data
     turns = [turn_json(t) for t in session.turns.all()]
     return {
         "id": session.pk,
-        "scenario": data["slug"],
-        "title": data["title"],
+        "scenario": data.slug,
+        "title": data.title,
         "mode": session.mode,
         "status": session.status,
         "ending": session.ending or None,
-        "brief": data["brief"],
-        "goals": data.get("goals") or [],
-        "content_note": data.get("content_note") or "",
-        "persona": {k: persona.get(k) for k in ("role", "name", "age")},
+        "brief": data.brief,
+        "goals": data.goals,
+        "content_note": data.content_note,
+        "persona": data.public_persona(),
         "variables": [
             {"key": v.key, "label": v.label, "min": v.minimum, "max": v.maximum}
             for v in session.script.variables
@@ -125,28 +273,42 @@ def sse(event: str, data: dict) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def streamed(session, reply, submitted=None):
+class EventStream:
     """Server-sent events: `learner` (the saved turn), `delta` (reply text as it arrives),
-    then `reply` with the same payload as the JSON response."""
+    then `reply` with the same payload as the JSON response.
 
-    def events():
-        if submitted is not None:
-            yield sse("learner", {"turn": turn_json(submitted.turn), "notice": submitted.notice})
-        while True:
-            try:
-                text = next(reply)
-            except StopIteration as stop:
-                yield sse("reply", reply_json(session, stop.value, submitted))
-                return
+    Django closes it when the response ends, also when the client went away early or before
+    it began; closing finishes and saves the reply."""
+
+    def __init__(self, session: PracticeSession, reply: Reply, submitted=None):
+        self.session, self.reply, self.submitted = session, reply, submitted
+
+    def __iter__(self):
+        if self.submitted is not None:
+            turn = turn_json(self.submitted.turn)
+            yield sse("learner", {"turn": turn, "notice": self.submitted.notice})
+        for text in self.reply:
             yield sse("delta", {"text": text})
+        yield sse("reply", reply_json(self.session, self.reply.turn, self.submitted))
 
-    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    def close(self):
+        self.reply.close()
+
+
+def streamed(session, reply: Reply, submitted=None):
+    response = StreamingHttpResponse(
+        EventStream(session, reply, submitted), content_type="text/event-stream"
+    )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
 
 
-@api.get("/scenarios", summary="Published scenarios the user may play")
+@api.get(
+    "/scenarios",
+    summary="Published scenarios the user may play",
+    response={200: list[ScenarioOut], REFUSED: ErrorOut},
+)
 def list_scenarios(request):
     modes = services.available_modes()
     return [
@@ -161,48 +323,72 @@ def list_scenarios(request):
     ]
 
 
-@api.post("/sessions", summary="Start a practice session")
+@api.post(
+    "/sessions", summary="Start a practice session", response={200: SessionOut, REFUSED: ErrorOut}
+)
 def start(request, payload: StartIn):
     scenario = get_object_or_404(Scenario.objects.playable(), slug=payload.scenario)
     session = services.start_session(request.user, scenario, payload.mode)
     return session_json(session)
 
 
-@api.get("/sessions/{session_id}", summary="A session's transcript")
+@api.get(
+    "/sessions/{session_id}",
+    summary="A session's transcript",
+    response={200: SessionOut, REFUSED: ErrorOut},
+)
 def transcript(request, session_id: int):
     visible = PracticeSession.objects.visible_to(request.user)
     return session_json(get_object_or_404(visible, pk=session_id))
 
 
-@api.post("/sessions/{session_id}/turns", summary="Say something and get the persona's reply")
+@api.post(
+    "/sessions/{session_id}/turns",
+    summary="Say something and get the persona's reply",
+    description="With `Accept: text/event-stream` the reply streams as server-sent events: "
+    "`learner`, then `delta` as the words arrive, then `reply` with this response's body.",
+    response={200: ReplyOut, REFUSED: ErrorOut},
+    exclude_unset=True,
+)
 def take_turn(request, session_id: int, payload: TurnIn):
     session = own_session(request, session_id)
     submitted = services.submit(session, text=payload.text, choice=payload.choice)
-    reply = services.respond(session, submitted.turn)
     if wants_stream(request):
-        return streamed(session, reply, submitted)
-    return reply_json(session, services.drain(reply), submitted)
+        return streamed(session, submitted.reply, submitted)
+    return reply_json(session, submitted.reply.turn, submitted)
 
 
-@api.post("/sessions/{session_id}/retry", summary="Ask again for a pending reply")
+@api.post(
+    "/sessions/{session_id}/retry",
+    summary="Ask again for a pending reply",
+    description="Streams like a turn with `Accept: text/event-stream`.",
+    response={200: ReplyOut, REFUSED: ErrorOut},
+    exclude_unset=True,
+)
 def retry(request, session_id: int):
     session = own_session(request, session_id)
     reply = services.retry(session)
     if wants_stream(request):
         return streamed(session, reply)
-    return reply_json(session, services.drain(reply))
+    return reply_json(session, reply.turn)
 
 
-@api.post("/sessions/{session_id}/end", summary="End the session and get the debrief")
+@api.post(
+    "/sessions/{session_id}/end",
+    summary="End the session and get the debrief",
+    response={200: DebriefOut, REFUSED: ErrorOut},
+)
 def end(request, session_id: int):
     session = services.end_session(own_session(request, session_id))
-    return {"id": session.pk, "status": session.status, **services.debrief(session)}
+    return {"id": session.pk, "status": session.status, **debrief_of(session)}
 
 
-@api.post("/sessions/{session_id}/branch", summary="Try again from one of your turns")
+@api.post(
+    "/sessions/{session_id}/branch",
+    summary="Try again from one of your turns",
+    response={200: SessionOut, REFUSED: ErrorOut},
+)
 def branch(request, session_id: int, payload: BranchIn):
     session = own_session(request, session_id)
-    if session.mode == Mode.PEER:
-        raise services.PracticeError(_("Peer practice has no turns to try again from."))
     new = services.branch(session, request.user, payload.turn)
     return session_json(new)

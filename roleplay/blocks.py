@@ -5,21 +5,32 @@ number makes a twelve-node script unreadable; `Scenario.clean` parses and checks
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import blocks
 
 from .scripts import ENDING_KINDS
+
+# The same words the learner's debrief uses for each kind of ending.
+ENDING_LABELS = {
+    "good": _("A good ending"),
+    "mixed": _("A partly successful ending"),
+    "poor": _("A difficult ending"),
+}
 
 
 class StateVariableBlock(blocks.StructBlock):
     key = blocks.RegexBlock(
         regex=r"^[a-z][a-z0-9_]*$",
+        label=_("Key"),
         help_text=_("e.g. trust, openness"),
         error_messages={"invalid": _("Use lower-case letters, digits and _.")},
     )
-    label = blocks.CharBlock(max_length=40, help_text=_("Shown to the learner, e.g. 信頼"))
-    initial = blocks.IntegerBlock(default=50)
-    minimum = blocks.IntegerBlock(default=0)
-    maximum = blocks.IntegerBlock(default=100)
+    label = blocks.CharBlock(
+        max_length=40, label=_("Label"), help_text=_("Shown to the learner, e.g. 信頼")
+    )
+    initial = blocks.IntegerBlock(default=50, label=_("Initial value"))
+    minimum = blocks.IntegerBlock(default=0, label=_("Minimum"))
+    maximum = blocks.IntegerBlock(default=100, label=_("Maximum"))
 
     class Meta:
         icon = "sliders"
@@ -29,8 +40,12 @@ class StateVariableBlock(blocks.StructBlock):
 
 
 class EndRuleBlock(blocks.StructBlock):
-    condition = blocks.CharBlock(max_length=120, help_text=_("e.g. trust <= 10"))
-    goto = blocks.CharBlock(max_length=60, help_text=_("The ending node to jump to."))
+    condition = blocks.CharBlock(
+        max_length=120, label=_("Condition"), help_text=_("e.g. trust <= 10")
+    )
+    goto = blocks.CharBlock(
+        max_length=60, label=_("Go to"), help_text=_("The ending node to jump to.")
+    )
 
     class Meta:
         icon = "cross"
@@ -44,14 +59,25 @@ class ChoiceBlock(blocks.StructBlock):
     text = blocks.TextBlock(label=_("what the learner says"))
     next = blocks.CharBlock(max_length=60, label=_("next node"))
     effects = blocks.CharBlock(
-        required=False, max_length=200, help_text=_("e.g. trust +10, openness -5")
+        required=False,
+        max_length=200,
+        label=_("Effects on the state"),
+        help_text=_("e.g. trust +10, openness -5"),
     )
     scores = blocks.CharBlock(
-        required=False, max_length=200, help_text=_("Rubric levels 1–4, e.g. empathy 4")
+        required=False,
+        max_length=200,
+        label=_("Scores"),
+        help_text=_("Rubric levels 1–4, e.g. empathy 4"),
     )
-    feedback = blocks.TextBlock(required=False, help_text=_("Why this choice helps or hurts."))
+    feedback = blocks.TextBlock(
+        required=False, label=_("Feedback"), help_text=_("Why this choice helps or hurts.")
+    )
     condition = blocks.CharBlock(
-        required=False, max_length=200, help_text=_("Shown only when, e.g. trust >= 50")
+        required=False,
+        max_length=200,
+        label=_("Condition"),
+        help_text=_("Shown only when, e.g. trust >= 50"),
     )
 
     class Meta:
@@ -64,13 +90,18 @@ class ChoiceBlock(blocks.StructBlock):
 class NodeBlock(blocks.StructBlock):
     key = blocks.CharBlock(max_length=60, label=_("node id"))
     line = blocks.TextBlock(label=_("what the persona says"))
-    choices = blocks.ListBlock(ChoiceBlock(), default=[])
+    choices = blocks.ListBlock(ChoiceBlock(), default=[], label=_("Choices"))
     ending = blocks.ChoiceBlock(
-        choices=[("", _("Not an ending"))] + [(k, k) for k in ENDING_KINDS],
+        choices=[("", _("Not an ending"))] + [(k, ENDING_LABELS[k]) for k in ENDING_KINDS],
         required=False,
+        label=_("Ending"),
         help_text=_("An ending offers no choices."),
     )
-    summary = blocks.TextBlock(required=False, help_text=_("For endings: how it went and why."))
+    summary = blocks.TextBlock(
+        required=False,
+        label=_("Summary"),
+        help_text=_("For endings: how it went and why."),
+    )
 
     class Meta:
         icon = "comment"
@@ -80,9 +111,11 @@ class NodeBlock(blocks.StructBlock):
 
 
 class ModelLineBlock(blocks.StructBlock):
-    criterion = blocks.CharBlock(max_length=40, help_text=_("A rubric key, e.g. empathy"))
-    line = blocks.TextBlock()
-    note = blocks.TextBlock(required=False, help_text=_("Why this line works."))
+    criterion = blocks.CharBlock(
+        max_length=40, label=_("Criterion"), help_text=_("A rubric key, e.g. empathy")
+    )
+    line = blocks.TextBlock(label=pgettext_lazy("what someone says", "Line"))
+    note = blocks.TextBlock(required=False, label=_("Note"), help_text=_("Why this line works."))
 
     class Meta:
         icon = "openquote"

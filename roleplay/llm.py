@@ -78,9 +78,12 @@ def _client(deadline: Deadline) -> openai.OpenAI:
     return client.with_options(timeout=httpx2.Timeout(deadline.check()), max_retries=0)
 
 
+# What the client and the wire raise. Anything else (a TypeError, an AttributeError) is a bug in
+# our code and must surface as one, not pass for a model that answered badly.
+WIRE_ERRORS = (openai.APIError, httpx2.TransportError, json.JSONDecodeError)
+
+
 def _translate(exc: Exception) -> LLMFailure:
-    if isinstance(exc, LLMFailure):
-        return exc
     if isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
         return LLMFailure("timeout")
     if isinstance(exc, openai.RateLimitError):
@@ -89,13 +92,11 @@ def _translate(exc: Exception) -> LLMFailure:
         return LLMFailure(
             "server_error" if exc.status_code >= 500 else "rejected", str(exc.status_code)
         )
-    if isinstance(exc, openai.APIConnectionError | httpx2.HTTPError):
+    if isinstance(exc, openai.APIConnectionError | httpx2.TransportError):
         return LLMFailure("dropped")
-    if isinstance(exc, json.JSONDecodeError | ValueError | KeyError | TypeError | AttributeError):
+    if isinstance(exc, json.JSONDecodeError | openai.APIResponseValidationError):
         return LLMFailure("malformed")
-    if isinstance(exc, openai.APIError):
-        return LLMFailure("server_error")
-    raise exc
+    return LLMFailure("server_error")
 
 
 def stream_text(messages: list[dict], deadline: Deadline) -> Iterator[str]:
@@ -120,7 +121,7 @@ def stream_text(messages: list[dict], deadline: Deadline) -> Iterator[str]:
                         yield choice.delta.content
                     if choice.finish_reason:
                         finished = True
-    except Exception as exc:
+    except WIRE_ERRORS as exc:
         raise _translate(exc) from exc
     if not finished:
         raise LLMFailure("dropped", "the stream ended without a finish_reason")
@@ -138,9 +139,10 @@ def structured(messages: list[dict], name: str, schema: dict, deadline: Deadline
                 "json_schema": {"name": name, "schema": schema, "strict": True},
             },
         )
-        content = response.choices[0].message.content
-        data = json.loads(content or "")
-    except Exception as exc:
+        if not response.choices:
+            raise LLMFailure("malformed", "an answer without choices")
+        data = json.loads(response.choices[0].message.content or "")
+    except WIRE_ERRORS as exc:
         raise _translate(exc) from exc
     usage = response.usage
     return data, Usage(usage.prompt_tokens, usage.completion_tokens) if usage else Usage()

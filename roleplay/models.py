@@ -1,7 +1,7 @@
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -22,27 +22,12 @@ from wagtail.models import DraftStateMixin, Orderable, PreviewableMixin, Revisio
 from wagtail.search import index
 
 from courses.models import Competency, HoursEntry
+from courses.widgets import GroupedCheckboxSelectMultiple
 from yorisoi.roles import is_org_admin, is_trainer
 
 from .blocks import EndRuleBlock, ModelLineBlock, NodeBlock, StateVariableBlock
-from .scripts import (
-    STANDARD_CRITERIA,
-    Script,
-    ScriptError,
-    format_numbers,
-    parse_numbers,
-)
-
-
-class LearnerRole(models.TextChoices):
-    HOME_VISITOR = "home_visitor", _("Home visitor")
-    COORDINATOR = "coordinator", _("Coordinator")
-
-
-class Difficulty(models.IntegerChoices):
-    EASY = 1, _("Easy")
-    MEDIUM = 2, _("Medium")
-    HARD = 3, _("Hard")
+from .schema import Difficulty, InvalidScenario, LearnerRole, ScenarioData
+from .scripts import Script, ScriptError, format_numbers, parse_numbers
 
 
 class Mode(models.TextChoices):
@@ -117,7 +102,7 @@ class Scenario(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
     model_lines = StreamField(
         [("line", ModelLineBlock())], blank=True, verbose_name=_("model lines")
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScenarioQuerySet.as_manager()
 
@@ -126,7 +111,7 @@ class Scenario(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
         FieldPanel("slug"),
         FieldPanel("learner_role"),
         FieldPanel("difficulty"),
-        FieldPanel("competencies"),
+        FieldPanel("competencies", widget=GroupedCheckboxSelectMultiple),
         FieldPanel("brief"),
         FieldPanel("goals"),
         FieldPanel("content_note"),
@@ -171,6 +156,7 @@ class Scenario(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
 
     class Meta:
         verbose_name = _("scenario")
+        verbose_name_plural = _("scenarios")
         ordering = ["learner_role", "difficulty", "title"]
 
     def __str__(self):
@@ -178,8 +164,16 @@ class Scenario(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
 
     # -- plain data ---------------------------------------------------------------------------
 
+    @property
+    def data(self) -> ScenarioData:
+        """The scenario as checked, typed data; raises InvalidScenario when it breaks a rule."""
+        return ScenarioData.parse(self._plain_data())
+
     def as_data(self) -> dict:
-        """The scenario as the content-pack file format holds it (see load_content --help)."""
+        """The scenario in its stored form: a pack file's content, a session's snapshot."""
+        return self.data.dump()
+
+    def _plain_data(self) -> dict:
         return {
             "slug": self.slug,
             "title": self.title,
@@ -255,117 +249,134 @@ class Scenario(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
         return data
 
     @classmethod
-    def from_data(cls, data: dict, competencies: dict[str, Competency]) -> "Scenario":
+    def from_data(
+        cls, data: ScenarioData | dict, competencies: dict[str, Competency]
+    ) -> "Scenario":
         """An unsaved scenario holding pack data; `competencies` maps codes to objects."""
-        scenario = cls(slug=data["slug"])
+        data = ScenarioData.parse(data)
+        scenario = cls(slug=data.slug)
         scenario.apply_data(data, competencies)
         return scenario
 
-    def apply_data(self, data: dict, competencies: dict[str, Competency]) -> None:
+    def apply_data(self, data: ScenarioData | dict, competencies: dict[str, Competency]) -> None:
         """Set every field from pack data (the inverse of as_data), without saving."""
-        persona = data["persona"]
-        self.title = data["title"]
-        self.learner_role = data["learner_role"]
-        self.difficulty = data.get("difficulty", Difficulty.MEDIUM)
-        self.source = data.get("source") or ""
-        self.content_note = data.get("content_note") or ""
-        self.brief = data["brief"]
-        self.goals = "\n".join(data.get("goals") or ())
-        self.persona_role = persona.get("role") or ""
-        self.persona_name = persona.get("name") or ""
-        self.persona_age = persona.get("age")
-        self.persona_family = persona.get("family") or ""
-        self.persona_style = persona.get("speaking_style") or ""
-        self.persona_wants = persona.get("wants") or ""
-        self.hidden_facts = "\n".join(data.get("hidden_facts") or ())
-        self.fallback_line = data.get("fallback_line") or ""
-        self.turn_limit = data.get("turn_limit") or 12
-        rubric = data.get("rubric") or {}
-        self.use_standard_rubric = rubric.get("standard", True)
-        self.competencies = [competencies[code] for code in data.get("competencies") or ()]
+        data = ScenarioData.parse(data)
+        persona = data.persona
+        self.title = data.title
+        self.learner_role = data.learner_role
+        self.difficulty = data.difficulty
+        self.source = data.source
+        self.content_note = data.content_note
+        self.brief = data.brief
+        self.goals = "\n".join(data.goals)
+        self.persona_role = persona.role
+        self.persona_name = persona.name
+        self.persona_age = persona.age
+        self.persona_family = persona.family
+        self.persona_style = persona.speaking_style
+        self.persona_wants = persona.wants
+        self.hidden_facts = "\n".join(data.hidden_facts)
+        self.fallback_line = data.fallback_line
+        self.turn_limit = data.turn_limit
+        self.use_standard_rubric = data.rubric.standard
+        self.competencies = [competencies[code] for code in data.competencies]
         criteria = []
-        for raw in rubric.get("criteria") or ():
+        for part in data.rubric.criteria:
             criterion = ScenarioCriterion(
-                key=raw["key"], label=raw["label"], description=raw.get("description", "")
+                key=part.key, label=part.label, description=part.description
             )
-            criterion.competencies = [competencies[c] for c in raw.get("competencies") or ()]
+            criterion.competencies = [competencies[code] for code in part.competencies]
             criteria.append(criterion)
         self.criteria = criteria
         self.set_script_data(data)
 
-    def set_script_data(self, data: dict) -> None:
+    def set_script_data(self, data: ScenarioData | dict) -> None:
         """Fill the StreamFields from pack data (the inverse of the stream part of as_data)."""
+        data = ScenarioData.parse(data)
         self.state_variables = [
             {
                 "type": "variable",
                 "value": {
-                    "key": v["key"],
-                    "label": v.get("label") or v["key"],
-                    "initial": v.get("initial", 0),
-                    "minimum": v.get("min", 0),
-                    "maximum": v.get("max", 100),
+                    "key": v.key,
+                    "label": v.label or v.key,
+                    "initial": v.initial,
+                    "minimum": v.minimum,
+                    "maximum": v.maximum,
                 },
             }
-            for v in data["state"]
+            for v in data.state
         ]
         self.end_rules = [
-            {"type": "rule", "value": {"condition": r["if"], "goto": r["goto"]}}
-            for r in data.get("end_when") or ()
+            {"type": "rule", "value": {"condition": r.condition, "goto": r.goto}}
+            for r in data.end_when
         ]
         self.model_lines = [
-            {
-                "type": "line",
-                "value": {
-                    "criterion": m["criterion"],
-                    "line": m["line"],
-                    "note": m.get("note", ""),
-                },
-            }
-            for m in data.get("model_lines") or ()
+            {"type": "line", "value": {"criterion": m.criterion, "line": m.line, "note": m.note}}
+            for m in data.model_lines
         ]
         self.script = [
             {
                 "type": "node",
                 "value": {
-                    "key": n["id"],
-                    "line": n["line"],
-                    "ending": n.get("ending", ""),
-                    "summary": n.get("summary", ""),
+                    "key": n.id,
+                    "line": n.line,
+                    "ending": n.ending,
+                    "summary": n.summary,
                     "choices": [
                         {
-                            "key": c["id"],
-                            "text": c["text"],
-                            "next": c["next"],
-                            "effects": format_numbers(c.get("effects") or {}),
-                            "scores": format_numbers(c.get("scores") or {}, signed=False),
-                            "feedback": c.get("feedback", ""),
-                            "condition": c.get("if", ""),
+                            "key": c.id,
+                            "text": c.text,
+                            "next": c.next,
+                            "effects": format_numbers(c.effects),
+                            "scores": format_numbers(c.scores, signed=False),
+                            "feedback": c.feedback,
+                            "condition": c.condition,
                         }
-                        for c in n.get("choices") or ()
+                        for c in n.choices
                     ],
                 },
             }
-            for n in data["nodes"]
+            for n in data.nodes
         ]
 
     def build_script(self) -> Script:
-        data = self.as_data()
-        return script_from_data(data)
+        return Script.from_data(self.data)
 
     @cached_property
-    def script_problems(self) -> list[str]:
+    def editor_problems(self) -> dict[str, list[str]]:
+        """What stops this scenario from being saved, by the form field that shows it.
+
+        The form checks most fields itself by the same rules as the schema; these are the rules
+        only the schema and the script know.
+        """
         try:
-            return self.build_script().problems()
+            script = self.build_script()
         except ScriptError as exc:
-            return [str(exc)]
+            return {"script": [str(exc)]}
+        except InvalidScenario as exc:
+            found = {}
+            for problem in exc.problems:
+                field = _editor_field(problem.path)
+                if field:
+                    found.setdefault(field, []).append(str(problem))
+            return found
+        problems = script.problems()
+        return {"script": problems} if problems else {}
+
+    @property
+    def script_problems(self) -> list[str]:
+        return self.editor_problems.get("script", [])
 
     def clean(self):
         super().clean()
-        problems = self.script_problems
-        if problems:
+        if self.editor_problems:
             # The StreamField widget shows one message above the blocks, so all go in one.
-            numbered = " ".join(f"({n}) {p}" for n, p in enumerate(problems, start=1))
-            raise ValidationError({"script": numbered})
+            raise ValidationError(
+                {
+                    field: " ".join(f"({n}) {p}" for n, p in enumerate(problems, start=1))
+                    for field, problems in self.editor_problems.items()
+                }
+            )
 
     # -- preview ------------------------------------------------------------------------------
 
@@ -379,32 +390,41 @@ class Scenario(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
         context["scenario"] = self
         try:
             script = self.build_script()
-        except ScriptError as exc:
-            context.update(outline=[], problems=[str(exc)])
+        except (ScriptError, InvalidScenario) as exc:
+            context.update(outline=[], problems=str(exc).splitlines())
         else:
             context.update(outline=script.outline(), problems=script.problems(), script=script)
         return context
 
 
-def script_from_data(data: dict) -> Script:
-    """The playable script of a scenario in its plain-data form."""
-    rubric = data.get("rubric") or {}
-    criteria = (STANDARD_CRITERIA if rubric.get("standard", True) else ()) + tuple(
-        c["key"] for c in rubric.get("criteria") or ()
-    )
-    return Script.from_data(
-        variables=data["state"],
-        nodes=data["nodes"],
-        end_rules=data.get("end_when") or (),
-        turn_limit=data.get("turn_limit") or 0,
-        criteria=criteria,
-    )
+def _editor_field(path: tuple) -> str | None:
+    """The editor field for a schema problem at `path`, or None when the form checks it."""
+    if path[:2] == ("persona", "age"):
+        return "persona_age"
+    part = path[0] if path else "script"
+    return {
+        "state": "script",
+        "end_when": "script",
+        "nodes": "script",
+        "script": "script",
+        "model_lines": "model_lines",
+        "rubric": NON_FIELD_ERRORS,
+    }.get(part)
+
+
+def script_from_data(data: ScenarioData | dict) -> Script:
+    """The playable script of a scenario in its stored form (or already parsed)."""
+    return Script.from_data(ScenarioData.parse(data))
 
 
 class ScenarioCriterion(Orderable, ClusterableModel):
     """A rubric criterion particular to one scenario, scored like the standard ones (1–4)."""
 
-    scenario = ParentalKey(Scenario, on_delete=models.CASCADE, related_name="criteria")
+    scenario = ParentalKey(
+        Scenario, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("scenario")
+    )
+    # Orderable's own field has no translatable label; the same field, labelled.
+    sort_order = models.IntegerField(_("sort order"), null=True, blank=True, editable=False)
     key = models.SlugField(_("key"), max_length=40)
     label = models.CharField(_("label"), max_length=80)
     description = models.TextField(_("what it looks for"))
@@ -416,11 +436,12 @@ class ScenarioCriterion(Orderable, ClusterableModel):
         FieldPanel("key"),
         FieldPanel("label"),
         FieldPanel("description"),
-        FieldPanel("competencies"),
+        FieldPanel("competencies", widget=GroupedCheckboxSelectMultiple),
     ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("rubric criterion")
+        verbose_name_plural = _("rubric criteria")
         constraints = [
             models.UniqueConstraint(fields=["scenario", "key"], name="unique_scenario_criterion")
         ]
@@ -468,13 +489,20 @@ class PracticeSession(models.Model):
     so editing a scenario never breaks a conversation in progress or an old transcript."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_sessions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="practice_sessions",
+        verbose_name=_("learner"),
     )
     # Deleting a scenario keeps its transcripts: they play from their own snapshot.
     scenario = models.ForeignKey(
-        Scenario, null=True, on_delete=models.SET_NULL, related_name="sessions"
+        Scenario,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+        verbose_name=_("scenario"),
     )
-    scenario_data = models.JSONField()
+    scenario_data = models.JSONField(_("scenario as played"))
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
     status = models.CharField(
         pgettext_lazy("practice session", "status"),
@@ -482,33 +510,49 @@ class PracticeSession(models.Model):
         choices=SessionStatus.choices,
         default=SessionStatus.ACTIVE,
     )
-    node = models.CharField(max_length=60, blank=True)
-    state = models.JSONField(default=dict)
+    node = models.CharField(_("current node"), max_length=60, blank=True)
+    state = models.JSONField(_("state"), default=dict)
     ending = models.CharField(_("ending"), max_length=10, blank=True)
-    canary = models.CharField(max_length=32, default=new_secret)
-    peer_code = models.CharField(max_length=32, blank=True, db_index=True)
+    canary = models.CharField(_("canary token"), max_length=32, default=new_secret)
+    peer_code = models.CharField(_("peer practice code"), max_length=32, blank=True, db_index=True)
     branched_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="branches"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="branches",
+        verbose_name=_("tried again from"),
     )
-    started_at = models.DateTimeField(default=timezone.now)
-    last_activity_at = models.DateTimeField(default=timezone.now)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    last_activity_at = models.DateTimeField(_("last activity at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     hours_entry = models.ForeignKey(
-        HoursEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        HoursEntry,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hours entry"),
     )
 
     objects = PracticeSessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("practice session")
+        verbose_name_plural = _("practice sessions")
         ordering = ["-started_at"]
 
     def __str__(self):
         return f"{self.scenario_data.get('title', '')} ({self.get_mode_display()})"
 
     @cached_property
+    def data(self) -> ScenarioData:
+        """The scenario as it was when the session started, typed (see `scenario_data`)."""
+        return ScenarioData.parse(self.scenario_data)
+
+    @cached_property
     def script(self) -> Script:
-        return script_from_data(self.scenario_data)
+        return Script.from_data(self.data)
 
     @property
     def is_active(self) -> bool:
@@ -516,6 +560,18 @@ class PracticeSession(models.Model):
 
     def current_node(self):
         return self.script.nodes.get(self.node)
+
+    @property
+    def ending_node(self):
+        """The ending node the conversation reached, or None (still going, or stopped by the
+        learner). The one answer to "which ending", for the debrief, the API and the command."""
+        node = self.current_node()
+        if node is not None and node.ending:
+            return node
+        if not self.ending:
+            return None
+        # Sessions ended by a rule before the ending's node was recorded kept only its kind.
+        return next((n for n in self.script.endings if n.ending == self.ending), None)
 
 
 class Speaker(models.TextChoices):
@@ -526,26 +582,35 @@ class Speaker(models.TextChoices):
 class Turn(models.Model):
     """One utterance. Learner turns are saved before any model is asked for a reply."""
 
-    session = models.ForeignKey(PracticeSession, on_delete=models.CASCADE, related_name="turns")
-    index = models.PositiveIntegerField()
-    speaker = models.CharField(max_length=10, choices=Speaker.choices)
-    text = models.TextField(blank=True)
-    node = models.CharField(max_length=60, blank=True)
-    choice = models.CharField(max_length=60, blank=True)
-    matched = models.BooleanField(
-        default=False, help_text=_("Free text matched to the nearest scripted choice.")
+    session = models.ForeignKey(
+        PracticeSession,
+        on_delete=models.CASCADE,
+        related_name="turns",
+        verbose_name=_("practice session"),
     )
-    masked = models.JSONField(default=list, blank=True)
-    state_after = models.JSONField(default=dict)
-    pending = models.BooleanField(default=False)
-    error = models.CharField(max_length=40, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    duration_ms = models.PositiveIntegerField(null=True, blank=True)
-    model = models.CharField(max_length=100, blank=True)
-    prompt_tokens = models.PositiveIntegerField(default=0)
-    completion_tokens = models.PositiveIntegerField(default=0)
+    index = models.PositiveIntegerField(_("position"))
+    speaker = models.CharField(_("speaker"), max_length=10, choices=Speaker.choices)
+    text = models.TextField(_("words"), blank=True)
+    node = models.CharField(_("node"), max_length=60, blank=True)
+    choice = models.CharField(_("choice"), max_length=60, blank=True)
+    matched = models.BooleanField(
+        _("matched to a choice"),
+        default=False,
+        help_text=_("Free text matched to the nearest scripted choice."),
+    )
+    masked = models.JSONField(_("masked information"), default=list, blank=True)
+    state_after = models.JSONField(_("state after the turn"), default=dict)
+    pending = models.BooleanField(_("reply pending"), default=False)
+    error = models.CharField(_("error"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    duration_ms = models.PositiveIntegerField(_("reply time (ms)"), null=True, blank=True)
+    model = models.CharField(_("AI model"), max_length=100, blank=True)
+    prompt_tokens = models.PositiveIntegerField(_("prompt tokens"), default=0)
+    completion_tokens = models.PositiveIntegerField(_("completion tokens"), default=0)
 
     class Meta:
+        verbose_name = _("turn")
+        verbose_name_plural = _("turns")
         ordering = ["session", "index"]
         constraints = [
             models.UniqueConstraint(fields=["session", "index"], name="unique_turn_index")
@@ -564,16 +629,28 @@ class SessionScore(models.Model):
     """Rubric scores for a session: `{criterion: {"level": 1-4|None, "evidence": [...],
     "comment": "..."}}`, the shape `assess_transcript` prints."""
 
-    session = models.ForeignKey(PracticeSession, on_delete=models.CASCADE, related_name="scores")
-    source = models.CharField(max_length=20, choices=ScoreSource.choices)
-    scorer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    session = models.ForeignKey(
+        PracticeSession,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        verbose_name=_("practice session"),
     )
-    scores = models.JSONField()
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(_("scored by"), max_length=20, choices=ScoreSource.choices)
+    scorer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("scorer"),
+    )
+    scores = models.JSONField(_("scores"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("session score")
+        verbose_name_plural = _("session scores")
         ordering = ["-created_at"]
 
     def __str__(self):

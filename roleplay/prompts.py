@@ -7,52 +7,60 @@ is never part of a persona prompt (DESIGN §5).
 
 from django.template.loader import render_to_string
 
+from .schema import ScenarioData
+
 HISTORY_TURNS = 40
 # A reply sharing this many consecutive characters with a secret is treated as leaking it.
 LEAK_RUN = 12
 MAX_STATE_STEP = 20
 
+# Each function takes the scenario as `ScenarioData` (a session's `data`); a stored snapshot
+# is parsed on the way in.
 
-def _feelings(data: dict, state: dict) -> list[dict]:
+
+def _feelings(scenario: ScenarioData, state: dict) -> list[dict]:
     return [
         {
-            "key": v["key"],
-            "label": v.get("label") or v["key"],
-            "value": state.get(v["key"], v.get("initial", 0)),
-            "max": v.get("max", 100),
+            "key": v.key,
+            "label": v.label or v.key,
+            "value": state.get(v.key, v.initial),
+            "max": v.maximum,
         }
-        for v in data["state"]
+        for v in scenario.state
     ]
 
 
-def persona_system_prompt(data: dict, state: dict, canary: str) -> str:
+def persona_system_prompt(scenario: ScenarioData | dict, state: dict, canary: str) -> str:
+    scenario = ScenarioData.parse(scenario)
     # A few of the author's lines let the model hear the persona's voice.
-    examples = [n["line"].strip() for n in data["nodes"] if not n.get("ending")][:4]
+    examples = [n.line.strip() for n in scenario.nodes if not n.ending][:4]
     return render_to_string(
         "roleplay/prompts/persona.txt",
         {
-            "persona": data["persona"],
-            "brief": data.get("brief", "").strip(),
-            "facts": data.get("hidden_facts") or [],
-            "feelings": _feelings(data, state),
+            "persona": scenario.persona,
+            "brief": scenario.brief.strip(),
+            "facts": scenario.hidden_facts,
+            "feelings": _feelings(scenario, state),
             "examples": examples,
             "canary": canary,
         },
     ).strip()
 
 
-def persona_messages(data: dict, state: dict, canary: str, turns: list[dict]) -> list[dict]:
+def persona_messages(
+    scenario: ScenarioData | dict, state: dict, canary: str, turns: list[dict]
+) -> list[dict]:
     """System prompt, then the conversation: persona as assistant, learner as user."""
     history = turns[-HISTORY_TURNS:]
-    messages = [{"role": "system", "content": persona_system_prompt(data, state, canary)}]
+    messages = [{"role": "system", "content": persona_system_prompt(scenario, state, canary)}]
     for turn in history:
         role = "assistant" if turn["speaker"] == "persona" else "user"
         messages.append({"role": role, "content": turn["text"]})
     return messages
 
 
-def state_schema(data: dict) -> dict:
-    keys = [v["key"] for v in data["state"]]
+def state_schema(scenario: ScenarioData | dict) -> dict:
+    keys = [v.key for v in ScenarioData.parse(scenario).state]
     properties = {key: {"type": "integer"} for key in keys}
     properties["reason"] = {"type": "string"}
     return {
@@ -63,10 +71,15 @@ def state_schema(data: dict) -> dict:
     }
 
 
-def state_messages(data: dict, state: dict, turns: list[dict]) -> list[dict]:
+def state_messages(scenario: ScenarioData | dict, state: dict, turns: list[dict]) -> list[dict]:
+    scenario = ScenarioData.parse(scenario)
     system = render_to_string(
         "roleplay/prompts/state.txt",
-        {"persona": data["persona"], "feelings": _feelings(data, state), "step": MAX_STATE_STEP},
+        {
+            "persona": scenario.persona,
+            "feelings": _feelings(scenario, state),
+            "step": MAX_STATE_STEP,
+        },
     ).strip()
     transcript = "\n".join(
         f"{'相手役' if t['speaker'] == 'persona' else '学習者'}: {t['text']}" for t in turns[-6:]
@@ -77,18 +90,18 @@ def state_messages(data: dict, state: dict, turns: list[dict]) -> list[dict]:
     ]
 
 
-def validate_state_changes(data: dict, changes) -> dict[str, int]:
+def validate_state_changes(scenario: ScenarioData | dict, changes) -> dict[str, int]:
     """The model's state changes, checked; ValueError when anything is off."""
     if not isinstance(changes, dict):
         raise ValueError("not an object")
     result = {}
-    for var in data["state"]:
-        value = changes.get(var["key"])
+    for var in ScenarioData.parse(scenario).state:
+        value = changes.get(var.key)
         if not isinstance(value, int) or isinstance(value, bool):
-            raise ValueError(f"{var['key']} is not an integer")
+            raise ValueError(f"{var.key} is not an integer")
         if abs(value) > MAX_STATE_STEP:
-            raise ValueError(f"{var['key']} moves too far")
-        result[var["key"]] = value
+            raise ValueError(f"{var.key} moves too far")
+        result[var.key] = value
     return result
 
 

@@ -1,18 +1,23 @@
-"""The branching script of a scenario as plain Python: parsing, conditions, graph checks.
+"""The branching script of a scenario as plain Python: conditions, graph checks, playing.
 
 One representation serves the Wagtail editor, content-pack files and the engines, so a script
 that an author can save is exactly a script the engines can play. Nothing here touches the
-database; `Script.from_data` takes the same plain dicts that the pack files and the scenario's
-StreamField hold. Messages are in the active language: Japanese in the editor, English in the
-content-pack loader, like its other messages.
+database; `Script.from_data` builds a script from a scenario's data once `roleplay.schema` has
+checked it, part by part. Messages are in the active language: Japanese in the editor, English
+in the content-pack loader, like its other messages.
 """
 
 import operator
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    # The schema builds on this module (conditions, endings), so it is imported for types only.
+    from . import schema
 
 # The standard conversation rubric (DESIGN §4): key → (label, what it looks for).
 STANDARD_RUBRIC = {
@@ -31,8 +36,6 @@ STANDARD_RUBRIC = {
 }
 STANDARD_CRITERIA = tuple(STANDARD_RUBRIC)
 ENDING_KINDS = ("good", "mixed", "poor")
-KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-NODE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 COMPARISON = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+)\s*$")
 BROKEN_LINK = gettext_lazy(
     "node %(node)r, choice %(choice)r: leads to %(next)r, which is not a node"
@@ -68,7 +71,8 @@ def format_numbers(values: dict[str, int], signed: bool = True) -> str:
 
 
 class ScriptError(ValueError):
-    """A script that cannot be played; `path` says where (e.g. "nodes[3].choices[1].next")."""
+    """Editor text that cannot be read as a script, such as effects typed as `trust +x`;
+    `path` says where (e.g. "node 'start', choice 'listen'")."""
 
     def __init__(self, path: str, message: str):
         super().__init__(f"{path}: {message}" if path else message)
@@ -120,6 +124,10 @@ class StateVariable:
     minimum: int = 0
     maximum: int = 100
 
+    @classmethod
+    def from_data(cls, data: "schema.StateVariable") -> "StateVariable":
+        return cls(data.key, data.label or data.key, data.initial, data.minimum, data.maximum)
+
     def clamp(self, value: int) -> int:
         return max(self.minimum, min(self.maximum, value))
 
@@ -133,6 +141,18 @@ class Choice:
     scores: dict[str, int] = field(default_factory=dict)
     feedback: str = ""
     condition: Condition = Condition()
+
+    @classmethod
+    def from_data(cls, data: "schema.Choice") -> "Choice":
+        return cls(
+            id=data.id,
+            text=data.text.strip(),
+            next=data.next,
+            effects=dict(data.effects),
+            scores=dict(data.scores),
+            feedback=data.feedback.strip(),
+            condition=Condition.parse(data.condition),
+        )
 
     @property
     def quality(self) -> float | None:
@@ -150,6 +170,16 @@ class Node:
     ending: str = ""
     summary: str = ""
 
+    @classmethod
+    def from_data(cls, data: "schema.Node") -> "Node":
+        return cls(
+            id=data.id,
+            line=data.line.strip(),
+            choices=tuple(Choice.from_data(choice) for choice in data.choices),
+            ending=data.ending,
+            summary=data.summary.strip(),
+        )
+
     def available(self, state: dict[str, int]) -> list[Choice]:
         return [c for c in self.choices if c.condition.holds(state)]
 
@@ -166,6 +196,10 @@ class EndRule:
     condition: Condition
     goto: str
 
+    @classmethod
+    def from_data(cls, data: "schema.EndRule") -> "EndRule":
+        return cls(Condition.parse(data.condition), data.goto)
+
 
 @dataclass
 class Script:
@@ -179,142 +213,20 @@ class Script:
     criteria: tuple[str, ...] = STANDARD_CRITERIA
 
     @classmethod
-    def from_data(
-        cls,
-        *,
-        variables: list[dict],
-        nodes: list[dict],
-        end_rules: list[dict] = (),
-        turn_limit: int = 0,
-        criteria: tuple[str, ...] = STANDARD_CRITERIA,
-    ) -> "Script":
-        """Build a script from plain data, raising ScriptError at the first unreadable part.
+    def from_data(cls, data: "schema.ScenarioData") -> "Script":
+        """The playable script of a scenario whose data the schema has checked.
 
         Graph problems (unreachable nodes, dead ends) are not raised here: `problems()` lists
         them all, so an editor can show every one at once.
         """
-        parsed_vars = []
-        for i, raw in enumerate(variables):
-            key = str(raw.get("key", ""))
-            if not KEY.match(key):
-                raise ScriptError(f"state[{i}].key", _("use lower-case letters, digits and _"))
-            low, high = int(raw.get("min", 0)), int(raw.get("max", 100))
-            initial = int(raw.get("initial", 0))
-            if not low <= initial <= high:
-                raise ScriptError(
-                    f"state[{i}]",
-                    _("initial value %(value)d is outside %(low)d–%(high)d")
-                    % {"value": initial, "low": low, "high": high},
-                )
-            parsed_vars.append(StateVariable(key, str(raw.get("label") or key), initial, low, high))
-        keys = {v.key for v in parsed_vars}
-        if len(keys) != len(parsed_vars):
-            raise ScriptError("state", _("two state variables share a key"))
-        if "trust" not in keys:
-            raise ScriptError("state", _("every scenario tracks 'trust' (信頼, 0–100)"))
-        if not nodes:
-            raise ScriptError("nodes", _("the script has no nodes"))
-
-        def condition(path: str, text: str) -> Condition:
-            try:
-                cond = Condition.parse(text)
-            except ValueError as exc:
-                raise ScriptError(path, str(exc)) from None
-            unknown = cond.variables - keys
-            if unknown:
-                raise ScriptError(
-                    path, _("unknown state variable %(name)r") % {"name": sorted(unknown)[0]}
-                )
-            return cond
-
-        def numbers(path: str, raw, allowed: set[str], unknown: str, bounds=None) -> dict:
-            result = {}
-            for name, value in (raw or {}).items():
-                if name not in allowed:
-                    raise ScriptError(path, unknown % {"name": name})
-                try:
-                    result[name] = int(value)
-                except (TypeError, ValueError):
-                    message = _("%(name)s must be a whole number") % {"name": name}
-                    raise ScriptError(path, message) from None
-                if bounds and not bounds[0] <= result[name] <= bounds[1]:
-                    raise ScriptError(
-                        path,
-                        _("%(name)s must be between %(low)d and %(high)d")
-                        % {"name": name, "low": bounds[0], "high": bounds[1]},
-                    )
-            return result
-
-        parsed_nodes: dict[str, Node] = {}
-        for i, raw in enumerate(nodes):
-            node_id = str(raw.get("id", ""))
-            if not NODE_ID.match(node_id):
-                raise ScriptError(f"nodes[{i}].id", _("use lower-case letters, digits, - and _"))
-            if node_id in parsed_nodes:
-                raise ScriptError(
-                    f"nodes[{i}].id", _("the node id %(id)r is used twice") % {"id": node_id}
-                )
-            line = str(raw.get("line") or "").strip()
-            if not line:
-                raise ScriptError(f"nodes[{i}].line", _("every node needs the persona's line"))
-            ending = str(raw.get("ending") or "")
-            if ending and ending not in ENDING_KINDS:
-                raise ScriptError(
-                    f"nodes[{i}].ending",
-                    _("use one of %(kinds)s") % {"kinds": ", ".join(ENDING_KINDS)},
-                )
-            choices = []
-            for j, rc in enumerate(raw.get("choices") or ()):
-                path = f"nodes[{i}].choices[{j}]"
-                choice_id = str(rc.get("id", ""))
-                if not NODE_ID.match(choice_id):
-                    raise ScriptError(f"{path}.id", _("use lower-case letters, digits, - and _"))
-                if any(c.id == choice_id for c in choices):
-                    raise ScriptError(
-                        f"{path}.id",
-                        _("the choice id %(id)r is used twice") % {"id": choice_id},
-                    )
-                text = str(rc.get("text") or "").strip()
-                if not text:
-                    raise ScriptError(f"{path}.text", _("a choice needs the learner's words"))
-                choices.append(
-                    Choice(
-                        id=choice_id,
-                        text=text,
-                        next=str(rc.get("next") or ""),
-                        effects=numbers(
-                            f"{path}.effects",
-                            rc.get("effects"),
-                            keys,
-                            _("unknown variable %(name)r"),
-                        ),
-                        scores=numbers(
-                            f"{path}.scores",
-                            rc.get("scores"),
-                            set(criteria),
-                            _("unknown criterion %(name)r"),
-                            (1, 4),
-                        ),
-                        feedback=str(rc.get("feedback") or "").strip(),
-                        condition=condition(f"{path}.if", rc.get("if", "")),
-                    )
-                )
-            if ending and choices:
-                raise ScriptError(f"nodes[{i}]", _("an ending node cannot offer choices"))
-            parsed_nodes[node_id] = Node(
-                node_id, line, tuple(choices), ending, str(raw.get("summary") or "").strip()
-            )
-        rules = tuple(
-            EndRule(condition(f"end_when[{i}].if", r.get("if", "")), str(r.get("goto", "")))
-            for i, r in enumerate(end_rules or ())
-        )
+        nodes = {node.id: Node.from_data(node) for node in data.nodes}
         return cls(
-            variables=tuple(parsed_vars),
-            nodes=parsed_nodes,
-            start=next(iter(parsed_nodes)),
-            end_rules=rules,
-            turn_limit=int(turn_limit or 0),
-            criteria=tuple(criteria),
+            variables=tuple(StateVariable.from_data(v) for v in data.state),
+            nodes=nodes,
+            start=data.nodes[0].id,
+            end_rules=tuple(EndRule.from_data(rule) for rule in data.end_when),
+            turn_limit=data.turn_limit,
+            criteria=data.criteria,
         )
 
     # -- checks -------------------------------------------------------------------------------

@@ -1,29 +1,35 @@
-"""Practice workflows: start, take a turn, reply (scripted or AI), retry, end, debrief, branch.
+"""Practice workflows: start, take a turn, retry a reply, end, branch, and the observer's scores.
 
 The order inside a turn is the promise we make to learners: their words are masked and
-committed first, in their own transaction; only then is a reply produced. Whatever happens to
-the reply, the learner's turn is already safe, and a failed reply is a pending turn that can
-be asked for again.
+committed first; only then is a reply produced. Whatever happens to the reply, the learner's
+turn is already safe, and a failed reply is a pending turn that can be asked for again.
+
+Every workflow that changes a session takes the session's row lock first and decides on what
+it reads from the locked row, then writes (as pretix's order services do), so two tabs or a
+double click can never write twice. The AI partner's reply loop is in `partner`, feedback and
+scoring in `debrief`.
 """
 
 import difflib
-import logging
-import math
 import re
 import secrets
-import time
-from collections.abc import Generator
+import threading
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Max, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Audience, Enrollment, HoursEntry, HoursSource
+from courses.models import HoursEntry
+from courses.services import credit_practice, display_name
 
-from . import llm, prompts
+from . import llm, partner, prompts
+from .debrief import score_from_choices
 from .models import (
     Mode,
     PracticeSession,
@@ -36,29 +42,46 @@ from .models import (
     script_from_data,
 )
 from .privacy import mask
-from .scripts import STANDARD_RUBRIC, Choice
-
-log = logging.getLogger(__name__)
+from .replies import Reply
+from .scripts import Choice, Node
 
 # Below this similarity a typed line is too far from every choice to pick one for the learner.
 MATCH_THRESHOLD = 0.25
-WITHHELD_LINE = "……（この返答は表示できないため、差し替えました）"
-NO_OCCASION = "この会話では、この観点が表れる場面がありませんでした。"
+# The error code of a reply turn the AI partner is still producing.
+IN_PROGRESS = "in_progress"
+# A reply still in progress this long after the turn's deadline was lost with its process.
+LOST_AFTER = timedelta(seconds=60)
+LEVELS = (None, 1, 2, 3, 4)
 
 
 class PracticeError(Exception):
-    """A request we refuse, with a message for the learner and an HTTP status for the API."""
+    """A request we refuse: a message for the learner, and a code (the API maps codes to
+    HTTP statuses in one table)."""
 
-    def __init__(self, message: str, status: int = 400, code: str = "invalid"):
+    def __init__(self, message: str, code: str = "invalid"):
         super().__init__(message)
-        self.message, self.status, self.code = message, status, code
+        self.message, self.code = message, code
 
 
 @dataclass
 class Submitted:
     turn: Turn
+    reply: Reply
     notice: str = ""
     matched: Choice | None = None
+
+
+# SQLite has no row locks and one writer at a time: serialising this process's session writes
+# keeps two threads of one server (two tabs, a double click) from failing on a locked database.
+_sqlite_writes = threading.RLock()
+
+
+@contextmanager
+def locked(session_pk: int) -> Iterator[PracticeSession]:
+    """The session's row, locked until the transaction ends: take it first, then decide."""
+    serial = nullcontext() if connection.features.has_select_for_update else _sqlite_writes
+    with serial, transaction.atomic():
+        yield PracticeSession.objects.select_for_update().get(pk=session_pk)
 
 
 # --- Starting -----------------------------------------------------------------------------
@@ -77,14 +100,13 @@ def start_session(user, scenario: Scenario, mode: str) -> PracticeSession:
     if mode not in Mode.values:
         raise PracticeError(_("Choose scripted, AI partner or peer practice."))
     if not scenario.live:
-        raise PracticeError(_("This scenario is not published."), status=404, code="not_found")
+        raise PracticeError(_("This scenario is not published."), code="not_found")
     if mode == Mode.LLM and not llm.is_configured():
         raise PracticeError(
             _(
                 "No AI partner is set up on this site, so this scenario can be practised in "
                 "scripted mode or with colleagues. Your administrator can connect a model."
             ),
-            status=409,
             code="llm_unavailable",
         )
     data = scenario.as_data()
@@ -142,10 +164,10 @@ def nearest_choice(text: str, choices: list[Choice]) -> tuple[Choice | None, flo
     return best, best_score
 
 
-def _check_quota(user) -> None:
+def _check_quota(user_id: int) -> None:
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     ai_today = Turn.objects.filter(
-        session__user=user, session__mode=Mode.LLM, created_at__gte=today
+        session__user_id=user_id, session__mode=Mode.LLM, created_at__gte=today
     )
     turns = ai_today.filter(speaker=Speaker.LEARNER).count()
     tokens = ai_today.aggregate(t=Sum("prompt_tokens") + Sum("completion_tokens"))["t"] or 0
@@ -158,75 +180,116 @@ def _check_quota(user) -> None:
                 "You have reached today's limit for practice with the AI partner. Scripted "
                 "practice is still open, and the limit resets at midnight."
             ),
-            status=429,
             code="quota",
         )
 
 
+def _reply_on_its_way() -> PracticeError:
+    return PracticeError(_("A reply is on its way."), code="reply_in_progress")
+
+
+def _check_open(current: PracticeSession) -> None:
+    """Refuse a turn or a retry on an ended session, or while a reply is being produced."""
+    if not current.is_active:
+        raise PracticeError(_("This conversation has ended."), code="ended")
+    last = current.turns.order_by("-index").first()
+    if last is None or last.error != IN_PROGRESS:
+        return
+    lost_at = current.last_activity_at + timedelta(seconds=settings.YORISOI_LLM_TIMEOUT)
+    if timezone.now() < lost_at + LOST_AFTER:
+        raise _reply_on_its_way()
+    # The process producing it ended without saving: it is a pending reply like any other.
+    last.text, last.error = current.scenario_data.get("fallback_line", ""), "lost"
+    last.save(update_fields=["text", "error"])
+
+
+def _mask_text(session: PracticeSession, text: str):
+    said = text.strip()
+    if not said:
+        raise PracticeError(_("Write what you would say."))
+    limit = settings.YORISOI_ROLEPLAY_MAX_INPUT
+    if len(said) > limit:
+        raise PracticeError(
+            _("Please keep one turn to %(limit)d characters (this one has %(count)d).")
+            % {"limit": limit, "count": len(said)},
+            code="too_long",
+        )
+    return mask(said, fiction=_fiction(session.scenario_data))
+
+
+def _pick(current: PracticeSession, choice_id: str | None, said: str | None) -> Choice:
+    """The scripted choice a turn makes at the locked session's node."""
+    node = current.current_node()
+    offered = node.available(current.state) if node else []
+    last = current.turns.filter(speaker=Speaker.LEARNER).order_by("-index").first()
+    if choice_id is not None:
+        matched = next((c for c in offered if c.id == choice_id), None)
+        if matched is not None:
+            return matched
+        answered = current.script.nodes.get(last.node) if last else None
+        # A choice from the point the learner just answered is that answer sent twice.
+        if answered is not None and answered is not node and answered.choice(choice_id):
+            raise _reply_on_its_way()
+        raise PracticeError(_("That choice is not on offer at this point."), code="choice")
+    matched, score = nearest_choice(said, offered)
+    if matched is None or score < MATCH_THRESHOLD:
+        raise PracticeError(
+            _(
+                "We could not tell which choice this is closest to. Pick one of the "
+                "choices, or say it in other words."
+            ),
+            code="no_match",
+        )
+    return matched
+
+
 def submit(session: PracticeSession, *, text: str | None = None, choice: str | None = None):
-    """Save the learner's turn (masked) and return it; the reply comes from `respond`."""
-    if not session.is_active:
-        raise PracticeError(_("This conversation has ended."), status=409, code="ended")
+    """Save the learner's turn (masked) and start the reply, returned as `Submitted.reply`.
+
+    Scripted: the reply is written with the turn, under the same lock. AI partner: the reply
+    turn is reserved as in progress; iterating or closing the Reply produces and saves it.
+    """
     if session.mode == Mode.PEER:
         raise PracticeError(_("Peer practice happens in person; there are no typed turns."))
     if (text is None) == (choice is None):
         raise PracticeError(_("Send either something to say or a choice."))
-    node = session.current_node()
-    matched, notice, masked_types = None, "", []
-    if choice is not None:
-        if session.mode != Mode.SCRIPTED or node is None:
-            raise PracticeError(_("Choices are only offered in scripted mode."))
-        matched = next((c for c in node.available(session.state) if c.id == choice), None)
-        if matched is None:
-            raise PracticeError(_("That choice is not on offer at this point."), code="choice")
-        said = matched.text
-    else:
-        said = text.strip()
-        if not said:
-            raise PracticeError(_("Write what you would say."))
-        limit = settings.YORISOI_ROLEPLAY_MAX_INPUT
-        if len(said) > limit:
-            raise PracticeError(
-                _("Please keep one turn to %(limit)d characters (this one has %(count)d).")
-                % {"limit": limit, "count": len(said)},
-                code="too_long",
-            )
-        if session.mode == Mode.LLM:
-            _check_quota(session.user)
-        result = mask(said, fiction=_fiction(session.scenario_data))
+    if choice is not None and session.mode != Mode.SCRIPTED:
+        raise PracticeError(_("Choices are only offered in scripted mode."))
+    said, notice, masked_types = None, "", []
+    if text is not None:
+        result = _mask_text(session, text)
         said, notice = result.masked, result.notice
         masked_types = sorted({f.type for f in result.findings})
-        if session.mode == Mode.SCRIPTED:
-            matched, score = nearest_choice(said, node.available(session.state) if node else [])
-            if matched is None or score < MATCH_THRESHOLD:
-                raise PracticeError(
-                    _(
-                        "We could not tell which choice this is closest to. Pick one of the "
-                        "choices, or say it in other words."
-                    ),
-                    status=422,
-                    code="no_match",
-                )
-    with transaction.atomic():
-        locked = PracticeSession.objects.select_for_update().get(pk=session.pk)
-        if not locked.is_active:
-            raise PracticeError(_("This conversation has ended."), status=409, code="ended")
+    with locked(session.pk) as current:
+        _check_open(current)
+        matched = None
+        if current.mode == Mode.SCRIPTED:
+            matched = _pick(current, choice, said)
+        else:
+            _check_quota(current.user_id)
         # A learner may carry on past a reply that never came; it stays in the transcript.
-        locked.turns.filter(pending=True).update(pending=False)
+        current.turns.filter(pending=True).update(pending=False)
         turn = Turn.objects.create(
-            session=locked,
-            index=_next_index(locked),
+            session=current,
+            index=_next_index(current),
             speaker=Speaker.LEARNER,
-            text=said,
-            node=locked.node,
+            text=matched.text if choice is not None else said,
+            node=current.node,
             choice=matched.id if matched else "",
             matched=matched is not None and text is not None,
             masked=masked_types,
-            state_after=locked.state,
+            state_after=current.state,
         )
-        locked.last_activity_at = timezone.now()
-        locked.save(update_fields=["last_activity_at"])
-    return Submitted(turn=turn, notice=notice, matched=matched if text is not None else None)
+        current.last_activity_at = timezone.now()
+        current.save(update_fields=["last_activity_at"])
+        if current.mode == Mode.SCRIPTED:
+            reply = Reply.saved(_scripted_reply(current, turn, matched))
+        else:
+            reply = Reply(_ai_reply(session, _reserve_reply(current, turn.index + 1)))
+    session.refresh_from_db()
+    return Submitted(
+        turn=turn, reply=reply, notice=notice, matched=matched if text is not None else None
+    )
 
 
 def _next_index(session: PracticeSession) -> int:
@@ -237,312 +300,148 @@ def _next_index(session: PracticeSession) -> int:
 # --- Replies ------------------------------------------------------------------------------
 
 
-def respond(session: PracticeSession, learner_turn: Turn) -> Generator[str, None, Turn]:
-    """Produce the persona's reply to `learner_turn`, yielding its text as it arrives."""
-    if session.mode == Mode.SCRIPTED:
-        return (yield from _scripted_reply(session, learner_turn))
-    return (yield from _ai_reply(session, None))
-
-
-def _scripted_reply(session: PracticeSession, learner_turn: Turn):
-    script = session.script
-    node = script.nodes[learner_turn.node]
-    choice = node.choice(learner_turn.choice)
-    state = script.apply(session.state, choice.effects)
-    taken = session.turns.filter(speaker=Speaker.LEARNER).count()
+def _scripted_reply(current: PracticeSession, learner_turn: Turn, choice: Choice) -> Turn:
+    """Write the script's reply to `choice` on the locked session; end it at an ending."""
+    script = current.script
+    state = script.apply(current.state, choice.effects)
+    taken = current.turns.filter(speaker=Speaker.LEARNER).count()
     target = script.nodes[choice.next]
     if not target.ending:
         target = script.forced_ending(state, taken) or target
-    started = time.monotonic()
-    yield target.line
-    with transaction.atomic():
-        learner_turn.state_after = state
-        learner_turn.save(update_fields=["state_after"])
-        reply = Turn.objects.create(
-            session=session,
-            index=learner_turn.index + 1,
-            speaker=Speaker.PERSONA,
-            text=target.line,
-            node=target.id,
-            state_after=state,
-            duration_ms=int((time.monotonic() - started) * 1000),
-        )
-        session.node, session.state = target.id, state
-        session.save(update_fields=["node", "state"])
+    learner_turn.state_after = state
+    learner_turn.save(update_fields=["state_after"])
+    reply = Turn.objects.create(
+        session=current,
+        index=learner_turn.index + 1,
+        speaker=Speaker.PERSONA,
+        text=target.line,
+        node=target.id,
+        state_after=state,
+    )
+    current.node, current.state = target.id, state
+    current.save(update_fields=["node", "state"])
     if target.ending:
-        end_session(session, ending=target.ending)
+        _end(current, target, credit_by=current.user)
     return reply
 
 
-def retry(session: PracticeSession) -> Generator[str, None, Turn]:
-    """Ask the AI partner again for the reply that is pending (checked before anything runs)."""
-    pending = session.turns.filter(pending=True, speaker=Speaker.PERSONA).last()
-    if pending is None or not session.is_active:
-        raise PracticeError(_("There is no reply waiting to be retried."), status=409)
-    _check_quota(session.user)
-    return _ai_reply(session, pending)
+def _reserve_reply(current: PracticeSession, index: int) -> Turn:
+    return Turn.objects.create(
+        session=current,
+        index=index,
+        speaker=Speaker.PERSONA,
+        node=current.node,
+        state_after=current.state,
+        pending=True,
+        error=IN_PROGRESS,
+    )
 
 
-def _ai_reply(session: PracticeSession, pending: Turn | None):
-    data = session.scenario_data
+def retry(session: PracticeSession) -> Reply:
+    """Ask the AI partner again for the pending reply (checked, and marked in progress, before
+    any model is called)."""
+    with locked(session.pk) as current:
+        _check_open(current)
+        last = current.turns.order_by("-index").first()
+        if last is None or not last.pending or last.speaker != Speaker.PERSONA:
+            raise PracticeError(_("There is no reply waiting to be retried."), code="not_pending")
+        _check_quota(current.user_id)
+        last.error = IN_PROGRESS
+        last.save(update_fields=["error"])
+        current.last_activity_at = timezone.now()
+        current.save(update_fields=["last_activity_at"])
+    session.refresh_from_db()
+    return Reply(_ai_reply(session, last))
+
+
+def _ai_reply(session: PracticeSession, reserved: Turn) -> Generator[str, None, Turn]:
     # Only the turns the prompt will carry are read, so a long transcript costs no more.
     recent = (
-        session.turns.exclude(pk=pending.pk if pending else None)
+        session.turns.exclude(pk=reserved.pk)
         .exclude(speaker=Speaker.PERSONA, pending=True)
         .exclude(text="")
         .order_by("-index")
         .values("speaker", "text")[: prompts.HISTORY_TURNS]
     )
     history = list(reversed(recent))
-    deadline = llm.Deadline(settings.YORISOI_LLM_TIMEOUT)
-    started = time.monotonic()
-    usage = llm.Usage()
-    secrets_ = [session.canary, *data.get("hidden_facts", ())]
-    failure = None
-    for _attempt in range(2):
-        guard = prompts.LeakGuard(secrets_)
-        try:
-            stream = llm.stream_text(
-                prompts.persona_messages(data, session.state, session.canary, history), deadline
-            )
-            usage.add((yield from _forward(stream, guard)))
-            rest = guard.finish()
-            if rest:
-                yield rest
-            text = WITHHELD_LINE if guard.leaked else guard.text.strip()
-            if not text:
-                raise llm.LLMFailure("malformed", "an empty reply")
-            spoken = [*history, {"speaker": Speaker.PERSONA, "text": text}]
-            changes = _state_changes(data, session.state, spoken, deadline, usage)
-            failure = None
-            break
-        except llm.LLMFailure as exc:
-            failure = exc
-            # The code only: learner text and replies never go to the logs.
-            log.warning("AI partner reply failed (session %s): %s", session.pk, exc.code)
-            # Once words have reached the learner, a second attempt would show two replies.
-            if guard.released or not exc.retryable or deadline.remaining() <= 1:
-                break
-    duration = int((time.monotonic() - started) * 1000)
-    if failure is not None:
-        return _save_pending(session, pending, failure.code, duration, usage)
-    state = session.script.apply(session.state, changes)
-    return _save_reply(session, pending, text, state, duration, usage, guard.leaked)
+    try:
+        outcome = yield from partner.produce(
+            session.scenario_data, session.state, session.canary, history
+        )
+    except Exception:
+        # A bug, not a model failure: it surfaces, and the learner can still ask again.
+        _save_outcome(session, reserved, partner.Outcome(failure="internal"))
+        raise
+    return _save_outcome(session, reserved, outcome)
 
 
-def _forward(stream, guard: prompts.LeakGuard):
-    """Relay the model's stream through the leak guard; return the call's Usage."""
-    while True:
-        try:
-            delta = next(stream)
-        except StopIteration as stop:
-            return stop.value or llm.Usage()
-        visible = guard.feed(delta)
-        if visible:
-            yield visible
-
-
-def _state_changes(data, state, turns, deadline, usage) -> dict[str, int]:
-    """The state changes for the new reply; an unreadable answer is asked for once more."""
-    messages = prompts.state_messages(data, state, turns)
-    schema = prompts.state_schema(data)
-    for attempt in range(2):
-        try:
-            raw, used = llm.structured(messages, "state_changes", schema, deadline)
-            usage.add(used)
-            return prompts.validate_state_changes(data, raw)
-        except (ValueError, llm.LLMFailure) as exc:
-            unreadable = isinstance(exc, ValueError) or exc.code == "malformed"
-            if attempt == 1 or not unreadable:
-                if isinstance(exc, llm.LLMFailure):
-                    raise
-                raise llm.LLMFailure("malformed", "state changes off the schema") from None
-    raise AssertionError("unreachable")
-
-
-def _save_pending(session, pending, code, duration, usage) -> Turn:
-    fallback = session.scenario_data.get("fallback_line", "")
-    with transaction.atomic():
-        if pending is None:
-            pending = Turn(
-                session=session,
-                index=_next_index(session),
-                speaker=Speaker.PERSONA,
-                node=session.node,
-                state_after=session.state,
-            )
-        pending.text, pending.pending, pending.error = fallback, True, code
-        pending.duration_ms, pending.model = duration, llm.model_name()
-        pending.prompt_tokens += usage.prompt_tokens
-        pending.completion_tokens += usage.completion_tokens
-        pending.save()
-    return pending
-
-
-def _save_reply(session, pending, text, state, duration, usage, withheld) -> Turn:
-    with transaction.atomic():
-        turn = pending or Turn(session=session, index=_next_index(session), node=session.node)
-        turn.speaker, turn.text, turn.state_after = Speaker.PERSONA, text, state
-        turn.pending, turn.error = False, "withheld" if withheld else ""
-        turn.duration_ms, turn.model = duration, llm.model_name()
-        turn.prompt_tokens += usage.prompt_tokens
-        turn.completion_tokens += usage.completion_tokens
-        turn.save()
-        session.state = state
-        session.save(update_fields=["state"])
-    script = session.script
-    taken = session.turns.filter(speaker=Speaker.LEARNER).count()
-    ending = script.forced_ending(state, taken)
-    if ending is not None:
-        end_session(session, ending=ending.ending)
+def _save_outcome(session: PracticeSession, reserved: Turn, outcome: partner.Outcome) -> Turn:
+    """Save what the partner produced into the reserved turn: the reply, or a pending turn
+    with the fallback line. The tokens count toward the quota either way."""
+    with locked(session.pk) as current:
+        turn = current.turns.get(pk=reserved.pk)
+        turn.duration_ms, turn.model = outcome.duration_ms, llm.model_name()
+        turn.prompt_tokens += outcome.usage.prompt_tokens
+        turn.completion_tokens += outcome.usage.completion_tokens
+        if outcome.failure:
+            turn.text = current.scenario_data.get("fallback_line", "")
+            turn.pending, turn.error = True, outcome.failure
+            turn.save()
+        else:
+            state = current.script.apply(current.state, outcome.changes)
+            turn.text, turn.state_after = outcome.text, state
+            turn.pending, turn.error = False, "withheld" if outcome.withheld else ""
+            turn.save()
+            if current.is_active:
+                current.state = state
+                current.save(update_fields=["state"])
+                taken = current.turns.filter(speaker=Speaker.LEARNER).count()
+                ending = current.script.forced_ending(state, taken)
+                if ending is not None:
+                    _end(current, ending, credit_by=current.user)
+    session.refresh_from_db()
     return turn
 
 
-# --- Ending, scores and debrief -----------------------------------------------------------
+# --- Ending -------------------------------------------------------------------------------
 
 
-def end_session(session: PracticeSession, *, ending: str = "") -> PracticeSession:
-    """Close the conversation, score what can be scored, credit the practice time. Idempotent."""
-    with transaction.atomic():
-        locked = PracticeSession.objects.select_for_update().get(pk=session.pk)
-        if locked.status == SessionStatus.ENDED:
-            return locked
-        locked.status, locked.ending = SessionStatus.ENDED, ending
-        locked.ended_at = timezone.now()
-        if locked.mode == Mode.SCRIPTED:
-            SessionScore.objects.create(
-                session=locked, source=ScoreSource.SCRIPTED, scores=score_from_choices(locked)
-            )
-        locked.hours_entry = _credit_practice(locked)
-        locked.save()
+def end_session(session: PracticeSession) -> PracticeSession:
+    """The learner stops the conversation. Idempotent. Stopping is not reaching an ending, so
+    it credits no practice time (for peer practice, the observer's scores do)."""
+    with locked(session.pk) as current:
+        if current.is_active:
+            _end(current, None, credit_by=None)
     session.refresh_from_db()
     return session
 
 
-def _credit_practice(session: PracticeSession) -> HoursEntry | None:
-    """Credit the minutes actually spent, capped, to the course the learner is training for."""
-    if session.mode != Mode.PEER and not session.turns.filter(speaker=Speaker.LEARNER).exists():
-        return None
-    end = session.ended_at if session.mode == Mode.PEER else session.last_activity_at
-    seconds = (end - session.started_at).total_seconds()
-    minutes = min(max(1, math.ceil(seconds / 60)), settings.YORISOI_ROLEPLAY_MAX_MINUTES)
-    role = session.scenario_data.get("learner_role")
-    enrollment = (
-        Enrollment.objects.filter(user=session.user)
-        .filter(Q(course__audience=role) | Q(course__audience=Audience.ALL))
-        .order_by("-enrolled_at")
-        .first()
-        or Enrollment.objects.filter(user=session.user).order_by("-enrolled_at").first()
-    )
-    if enrollment is None:
-        return None
-    return HoursEntry.objects.create(
-        user=session.user,
-        course=enrollment.course,
-        minutes=minutes,
-        source=HoursSource.ROLEPLAY,
-        reason=session.scenario_data.get("title", "")[:300],
-        created_by=session.user,
-    )
-
-
-def _scored_turns(session: PracticeSession):
-    """(turn, node, choice) for each learner turn that picked a scripted choice."""
-    script = session.script
-    for turn in session.turns.filter(speaker=Speaker.LEARNER).exclude(choice=""):
-        node = script.nodes.get(turn.node)
-        choice = node.choice(turn.choice) if node else None
-        if choice is not None:
-            yield turn, node, choice
-
-
-def score_from_choices(session: PracticeSession) -> dict:
-    """Rubric scores of a scripted session: the levels its author gave the choices made."""
-    found: dict[str, list[tuple[int, Turn, Choice]]] = {}
-    for turn, _node, choice in _scored_turns(session):
-        for key, level in choice.scores.items():
-            found.setdefault(key, []).append((level, turn, choice))
-    scores = {}
-    for key in session.script.criteria:
-        items = found.get(key)
-        if not items:
-            scores[key] = {"level": None, "evidence": [], "comment": NO_OCCASION}
-            continue
-        level = math.floor(sum(i[0] for i in items) / len(items) + 0.5)
-        # Quote the moments that explain the level: the weakest when it is low.
-        items.sort(key=lambda i: i[0], reverse=level >= 3)
-        scores[key] = {
-            "level": level,
-            "evidence": [f"「{i[1].text.strip('「」')}」" for i in items[:2]],
-            "comment": items[0][2].feedback,
-        }
-    return scores
-
-
-def weakest_moments(session: PracticeSession, limit: int = 3) -> list[dict]:
-    """The turns where a better choice was on offer, biggest gap first, with that choice."""
-    moments = []
-    for turn, node, choice in _scored_turns(session):
-        best = node.best_choice()
-        if best is None or choice.quality is None or best.id == choice.id:
-            continue
-        gap = best.quality - choice.quality
-        if gap <= 0:
-            continue
-        moments.append(
-            {
-                "turn": turn.index,
-                "persona_said": node.line,
-                "you_said": turn.text,
-                "feedback": choice.feedback,
-                "better": best.text,
-                "why_better": best.feedback,
-                "gap": gap,
-            }
+def _end(current: PracticeSession, ending: Node | None, *, credit_by) -> None:
+    """Close the locked session and score what can be scored. Practice time is credited only
+    when something real happened; `credit_by` is who made it happen (None: no credit)."""
+    current.status, current.ended_at = SessionStatus.ENDED, timezone.now()
+    if ending is not None:
+        current.node, current.ending = ending.id, ending.ending
+    if current.mode == Mode.SCRIPTED:
+        SessionScore.objects.create(
+            session=current, source=ScoreSource.SCRIPTED, scores=score_from_choices(current)
         )
-    moments.sort(key=lambda m: -m["gap"])
-    return moments[:limit]
+    if credit_by is not None:
+        current.hours_entry = _credit(current, by=credit_by)
+    current.save()
 
 
-def debrief(session: PracticeSession) -> dict:
-    data = session.scenario_data
-    turns = list(session.turns.all())
-    script = session.script
-    curve = [{"turn": 0, **script.initial_state()}] + [
-        {"turn": t.index, **t.state_after}
-        for t in turns
-        if t.speaker == Speaker.PERSONA and t.index
-    ]
-    score = session.scores.first()
-    ending = next((n for n in script.endings if n.ending == session.ending), None)
-    if session.node in script.nodes and script.nodes[session.node].ending:
-        ending = script.nodes[session.node]
-    return {
-        "ending": {"kind": ending.ending, "summary": ending.summary} if ending else None,
-        "variables": [
-            {"key": v.key, "label": v.label, "min": v.minimum, "max": v.maximum}
-            for v in script.variables
-        ],
-        "state_curve": curve,
-        "scores": score.scores if score else None,
-        "scored_by": score.source if score else None,
-        "comment": score.comment if score else "",
-        "criterion_labels": {key: label for key, label, _text in rubric_criteria(data)},
-        "moments": weakest_moments(session) if session.mode == Mode.SCRIPTED else [],
-        "model_lines": data.get("model_lines") or [],
-        "minutes_credited": session.hours_entry.minutes if session.hours_entry else 0,
-    }
-
-
-def rubric_criteria(data: dict) -> list[tuple[str, str, str]]:
-    """(key, label, what it looks for) of every criterion a session is scored on."""
-    rubric = data.get("rubric") or {}
-    criteria = []
-    if rubric.get("standard", True):
-        criteria += [(key, *text) for key, text in STANDARD_RUBRIC.items()]
-    for criterion in rubric.get("criteria") or ():
-        criteria.append((criterion["key"], criterion["label"], criterion.get("description", "")))
-    return criteria
+def _credit(current: PracticeSession, *, by) -> HoursEntry | None:
+    # Peer practice lasts until the observer's scores; a typed conversation until its last turn.
+    ended = current.ended_at if current.mode == Mode.PEER else current.last_activity_at
+    return credit_practice(
+        current.user,
+        audience=current.scenario_data.get("learner_role"),
+        started_at=current.started_at,
+        ended_at=ended,
+        reason=current.scenario_data.get("title", "")[:300],
+        by=by,
+    )
 
 
 # --- Branching and peer practice ----------------------------------------------------------
@@ -551,9 +450,11 @@ def rubric_criteria(data: dict) -> list[tuple[str, str, str]]:
 def branch(session: PracticeSession, user, turn_index: int) -> PracticeSession:
     """A new session that replays `session` up to the learner turn `turn_index` and lets the
     learner say something else there ("what if I had said…")."""
+    if session.mode == Mode.PEER:
+        raise PracticeError(_("Peer practice has no turns to try again from."))
     target = session.turns.filter(index=turn_index, speaker=Speaker.LEARNER).first()
     if target is None:
-        raise PracticeError(_("Pick one of your own turns to try again from."), status=404)
+        raise PracticeError(_("Pick one of your own turns to try again from."), code="not_found")
     before = list(session.turns.filter(index__lt=turn_index))
     state = before[-1].state_after if before else session.script.initial_state()
     with transaction.atomic():
@@ -587,11 +488,14 @@ def branch(session: PracticeSession, user, turn_index: int) -> PracticeSession:
 
 
 def record_peer_scores(session: PracticeSession, observer, scores: dict, comment: str):
-    """The observer's rubric form: becomes the session's assessment and ends the session."""
+    """The observer's rubric form: becomes the session's assessment and ends the session.
+    One observer scores once: a second submission, or one after the learner ended, is refused."""
     if session.mode != Mode.PEER:
         raise PracticeError(_("Only peer practice has an observer."))
     if observer.pk == session.user_id:
-        raise PracticeError(_("The observer must be someone other than the learner."), status=403)
+        raise PracticeError(
+            _("The observer must be someone other than the learner."), code="not_observer"
+        )
     fiction = _fiction(session.scenario_data)
 
     def masked(text: str, limit: int) -> str:
@@ -602,7 +506,7 @@ def record_peer_scores(session: PracticeSession, observer, scores: dict, comment
     for key in session.script.criteria:
         raw = scores.get(key) or {}
         level = raw.get("level")
-        if level not in (None, 1, 2, 3, 4):
+        if level not in LEVELS:
             raise PracticeError(_("Levels are 1 to 4, or blank when there was no occasion."))
         evidence = [e for e in raw.get("evidence", []) if e.strip()][:3]
         clean[key] = {
@@ -610,23 +514,22 @@ def record_peer_scores(session: PracticeSession, observer, scores: dict, comment
             "evidence": [masked(e, 300) for e in evidence],
             "comment": masked(raw.get("comment") or "", 500),
         }
-    with transaction.atomic():
+    comment = masked(comment, 2000)
+    with locked(session.pk) as current:
+        if not current.is_active:
+            raise PracticeError(_scored_already(current), code="ended")
         SessionScore.objects.create(
-            session=session,
-            source=ScoreSource.PEER,
-            scorer=observer,
-            scores=clean,
-            comment=masked(comment, 2000),
+            session=current, source=ScoreSource.PEER, scorer=observer, scores=clean, comment=comment
         )
-        end_session(session)
+        _end(current, None, credit_by=observer)
     session.refresh_from_db()
     return session
 
 
-def drain(reply: Generator[str, None, Turn]) -> Turn:
-    """Run a reply to the end without streaming it; return the persona's turn."""
-    while True:
-        try:
-            next(reply)
-        except StopIteration as stop:
-            return stop.value
+def _scored_already(current: PracticeSession) -> str:
+    score = current.scores.filter(source=ScoreSource.PEER).select_related("scorer").first()
+    if score is None:
+        return _("The learner has ended this practice, so it can no longer be scored.")
+    return _("This practice has already been scored by %(name)s; scores cannot be changed.") % {
+        "name": display_name(score.scorer) if score.scorer else _("another observer")
+    }

@@ -12,6 +12,8 @@ urlpatterns = [
     path("roleplay/sessions/<int:session_id>/debrief/", views.debrief, name="roleplay_debrief"),
     path("roleplay/sessions/<int:session_id>/branch/", views.branch, name="roleplay_branch"),
     path("roleplay/sessions/<int:session_id>/peer/", views.peer, name="roleplay_peer"),
+    path("roleplay/sessions/<int:session_id>/status/", views.peer_status, name="roleplay_status"),
+    path("roleplay/peer/<str:code>/observer/done/", views.peer_done, name="roleplay_peer_done"),
     path("roleplay/peer/<str:code>/<str:role>/", views.peer_join, name="roleplay_peer_join"),
     path("trainer/roleplay/", views.trainer_sessions, name="trainer_roleplay"),
 ]

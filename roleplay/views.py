@@ -1,18 +1,23 @@
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from courses.services import display_name
 from yorisoi.roles import is_trainer
 
 from . import llm, services
-from .models import Mode, PracticeSession, Scenario, SessionStatus
+from .debrief import debrief_of, rubric_criteria
+from .forms import ObserverForm
+from .models import Mode, PracticeSession, Scenario, ScoreSource, SessionStatus
 
 SESSIONS_PAGE_SIZE = 20
 PEER_ROLES = ("persona", "observer")
@@ -98,7 +103,7 @@ def debrief(request, session_id):
     session = visible_session(request, session_id)
     if session.is_active and session.user_id == request.user.pk:
         return redirect("roleplay_play", session_id=session.pk)
-    data = services.debrief(session)
+    data = debrief_of(session)
     return render(
         request,
         "roleplay/debrief.html",
@@ -108,6 +113,7 @@ def debrief(request, session_id):
             "turns": session.turns.all(),
             "chart": state_chart(data),
             "is_owner": session.user_id == request.user.pk,
+            "learner": display_name(session.user),
         },
     )
 
@@ -152,16 +158,38 @@ def peer(request, session_id):
     session = own_session(request, session_id)
     if session.mode != Mode.PEER:
         return redirect("roleplay_play", session_id=session.pk)
-    join = {
-        role: request.build_absolute_uri(
+    labels = {"persona": _("Link for the counterpart"), "observer": _("Link for the observer")}
+    links = []
+    for role in PEER_ROLES:
+        url = request.build_absolute_uri(
             reverse("roleplay_peer_join", args=[session.peer_code, role])
         )
-        for role in PEER_ROLES
-    }
+        links.append(
+            {"role": role, "label": labels[role], "url": url, "qr": qr_svg(url, labels[role])}
+        )
     return render(
         request,
         "roleplay/peer_learner.html",
-        {"session": session, "data": session.scenario_data, "join": join},
+        {"session": session, "data": session.scenario_data, "links": links},
+    )
+
+
+def qr_svg(url: str, title: str) -> str:
+    """A QR code of the link as inline SVG, so a partner can open it with their phone's
+    camera; drawn on the server, with nothing fetched from elsewhere."""
+    code = segno.make(url, error="m")
+    return mark_safe(code.svg_inline(scale=4, omitsize=True, svgclass="qr", title=title))
+
+
+@login_required
+def peer_status(request, session_id):
+    """What the learner's peer screen polls, to open the feedback once the scores are in."""
+    session = own_session(request, session_id)
+    return JsonResponse(
+        {
+            "status": session.status,
+            "debrief": reverse("roleplay_debrief", args=[session.pk]),
+        }
     )
 
 
@@ -177,33 +205,45 @@ def peer_join(request, code, role):
         return redirect("roleplay_peer", session_id=session.pk)
     data = session.scenario_data
     context = {"session": session, "data": data, "role": role}
-    if role == "observer":
-        context["criteria"] = services.rubric_criteria(data)
-        if request.method == "POST":
-            scores = {
-                key: {
-                    "level": _level(request.POST.get(f"{key}-level")),
-                    "evidence": request.POST.get(f"{key}-evidence", "").splitlines(),
-                    "comment": request.POST.get(f"{key}-comment", ""),
-                }
-                for key, _label, _desc in context["criteria"]
-            }
+    if role == "persona":
+        return render(request, "roleplay/peer_persona.html", context)
+    if session.scores.filter(source=ScoreSource.PEER, scorer=request.user).exists():
+        return redirect("roleplay_peer_done", code=code)
+    form = ObserverForm(request.POST or None, criteria=rubric_criteria(data))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
             try:
                 services.record_peer_scores(
-                    session, request.user, scores, request.POST.get("comment", "")
+                    session, request.user, form.scores(), form.cleaned_data["comment"]
                 )
             except services.PracticeError as exc:
-                messages.error(request, exc.message)
+                form.add_error(None, exc.message)
             else:
-                return redirect("roleplay_debrief", session_id=session.pk)
-    template = "roleplay/peer_observer.html" if role == "observer" else "roleplay/peer_persona.html"
-    return render(request, template, context)
+                return redirect("roleplay_peer_done", code=code)
+    context["form"] = form
+    return render(request, "roleplay/peer_observer.html", context, status=status)
 
 
-def _level(raw: str | None) -> int | None | str:
-    if not raw:
-        return None
-    return int(raw) if raw.isdigit() else raw
+@login_required
+def peer_done(request, code):
+    """The observer's own page after scoring: thanks, and the scores they gave. The learner's
+    feedback stays the learner's."""
+    session = get_object_or_404(PracticeSession, peer_code=code, mode=Mode.PEER)
+    score = get_object_or_404(session.scores.filter(source=ScoreSource.PEER, scorer=request.user))
+    labels = {key: label for key, label, _text in rubric_criteria(session.scenario_data)}
+    return render(
+        request,
+        "roleplay/peer_observer_done.html",
+        {
+            "session": session,
+            "data": session.scenario_data,
+            "learner": display_name(session.user),
+            "score": score,
+            "labels": labels,
+        },
+    )
 
 
 # --- Trainers -----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import DateColumn, LiveStatusTagColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -11,7 +12,14 @@ class ScenarioViewSet(SnippetViewSet):
     menu_label = _("Scenarios")
     menu_order = 210
     add_to_admin_menu = True
-    list_display = ["title", "learner_role", "difficulty", "live", "updated_at"]
+    # Wagtail's status tag (公開 / 下書き) rather than the raw True/False of `live`.
+    list_display = [
+        "title",
+        "learner_role",
+        "difficulty",
+        LiveStatusTagColumn(),
+        DateColumn("updated_at", label=_("Updated"), sort_key="updated_at"),
+    ]
     list_filter = ["learner_role", "difficulty", "live"]
     search_fields = ["title", "brief"]
 

@@ -32,6 +32,9 @@ ROLE_PERMISSIONS = {
         "roleplay.change_scenario",
         "roleplay.view_scenario",
         "roleplay.publish_scenario",
+        "assessments.add_quiz",
+        "assessments.change_quiz",
+        "assessments.view_quiz",
     ],
 }
 # Org admins hold every trainer permission plus user management.
@@ -46,6 +49,7 @@ ROLE_PERMISSIONS[ORG_ADMIN] = ROLE_PERMISSIONS[TRAINER] + [
     "courses.delete_cohort",
     "courses.delete_inpersonsession",
     "roleplay.delete_scenario",
+    "assessments.delete_quiz",
 ]
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 

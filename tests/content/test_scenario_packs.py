@@ -2,7 +2,9 @@
 
 import pytest
 import yaml
+from django.utils import translation
 
+from content.packs import read_pack
 from roleplay.models import Scenario
 from tests.factories import scenario_data
 
@@ -118,3 +120,69 @@ def test_it_exports_scenarios_that_load_back_the_same(pack, run, with_scenario, 
     reload = run("load_content", str(out), "--json")
     assert reload.error is None, reload.stderr
     assert Scenario.objects.get().as_data() == before
+
+
+def scenario_errors(pack) -> list[str]:
+    _, errors = read_pack(pack)
+    return [str(error).removeprefix(f"{pack}/") for error in errors]
+
+
+def line_of(pack, text: str) -> int:
+    lines = (pack / "scenarios" / "test-visit.yaml").read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, start=1) if text in line)
+
+
+def test_it_reports_each_field_problem_of_a_scenario_at_its_line(pack, with_scenario):
+    def break_fields(data):
+        data["title"] = "長" * 121
+        data["difficulty"] = 5
+        data["persona"]["age"] = "29"
+        data["mood"] = "calm"
+
+    edit_scenario(pack, break_fields)
+    file = "scenarios/test-visit.yaml"
+    assert scenario_errors(pack) == [
+        f"{file}:{line_of(pack, 'title:')}: 'title' has 121 characters; at most 120 fit",
+        f"{file}:{line_of(pack, 'difficulty:')}: "
+        "'difficulty' must be 1 (easy), 2 (medium) or 3 (hard)",
+        f"{file}:{line_of(pack, 'age:')}: 'age' must be a whole number of years",
+        f"{file}:{line_of(pack, 'mood:')}: unknown field 'mood'",
+    ]
+
+
+def test_it_reports_field_script_and_competency_problems_in_one_pass(pack, with_scenario):
+    def break_parts(data):
+        del data["brief"]
+        data["competencies"] = ["NOPE"]
+        data["nodes"][0]["choices"][0]["scores"] = {"pace": 5, "tact": 2}
+
+    edit_scenario(pack, break_parts)
+    errors = scenario_errors(pack)
+    assert "scenarios/test-visit.yaml:1: missing required field 'brief'" in errors
+    assert any("pace must be between 1 and 4" in e for e in errors), errors
+    assert any("competency 'NOPE' is in no framework" in e for e in errors), errors
+
+
+def test_it_reports_a_scenario_problem_in_english_whatever_the_site_language(pack, with_scenario):
+    edit_scenario(pack, lambda d: d["state"][0].update(key="mood"))
+    with translation.override("ja"):
+        errors = scenario_errors(pack)
+    assert any("every scenario tracks 'trust'" in e for e in errors), errors
+
+
+def test_it_asks_for_the_pack_spelling_of_a_scenario_slug(pack, with_scenario):
+    edit_scenario(pack, lambda d: d.update(slug="Test_Visit"))
+    line = line_of(pack, "slug:")
+    assert scenario_errors(pack) == [
+        f"scenarios/test-visit.yaml:{line}: "
+        "'slug' 'Test_Visit' is not valid: use lower-case letters, digits and -"
+    ]
+
+
+def test_it_reads_a_scenario_as_typed_data(pack, with_scenario):
+    result, errors = read_pack(pack)
+    assert errors == []
+    [item] = result.scenarios
+    assert item.slug == "test-visit"
+    assert item.scenario.rubric.keys[-1] == "pace"
+    assert item.scenario.competency_codes == {"B-LISTEN", "B-LEVEL"}

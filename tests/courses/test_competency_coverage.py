@@ -31,6 +31,7 @@ def test_it_reports_coverage_as_json(framework, capsys):
         "lessons": 2,
         "scenarios": 0,
         "criteria": 0,
+        "questions": 0,
     }
 
 

@@ -6,6 +6,7 @@ from html import unescape
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
+from courses.models import Competency, CompetencyCategory, CompetencyFramework
 from roleplay.models import Scenario
 from roleplay.scripts import format_numbers
 from tests.factories import scenario_data
@@ -25,8 +26,8 @@ def list_block(items: list[dict]) -> dict:
     return data
 
 
-def admin_form(data: dict) -> dict:
-    """The scenario editor's POST data for pack-style scenario data."""
+def admin_form(data: dict, criteria=()) -> dict:
+    """The scenario editor's POST data for pack-style scenario data and rubric criteria."""
     nodes = [
         (
             "node",
@@ -74,7 +75,7 @@ def admin_form(data: dict) -> dict:
             "end_rules": streamfield([]),
             "script": streamfield(nodes),
             "model_lines": streamfield([]),
-            "criteria": inline_formset([]),
+            "criteria": inline_formset(list(criteria)),
         }
     )
 
@@ -113,3 +114,24 @@ def test_it_names_an_unknown_state_variable(client, people):
     response = client.post(reverse("wagtailsnippets_roleplay_scenario:add"), admin_form(data))
     assert shown("状態変数 'mood' は定義されていません", unescape(response.content.decode()))
     assert not Scenario.objects.exists()
+
+
+def test_it_saves_competencies_ticked_for_the_scenario_and_its_criteria(client, people):
+    ensure_groups()
+    framework = CompetencyFramework.objects.create(code="hv", name="訪問支援員コンピテンシー")
+    category = CompetencyCategory.objects.create(framework=framework, code="HV-1", name="基本")
+    listen, level = (
+        Competency.objects.create(category=category, code=code, name=name)
+        for code, name in (("HV-LISTEN", "傾聴"), ("HV-LEVEL", "対等な関わり"))
+    )
+    criterion = {"key": "ask", "label": "問いかけ", "description": "開かれた質問をする"}
+    form = admin_form(scenario_data(), criteria=[criterion])
+    # Ticked checkboxes post their values under the field's name, one per box.
+    form["competencies"] = [listen.pk, level.pk]
+    form["criteria-0-competencies"] = [level.pk]
+    client.force_login(people.tom)
+    response = client.post(reverse("wagtailsnippets_roleplay_scenario:add"), form)
+    assert response.status_code == 302
+    scenario = Scenario.objects.get()
+    assert set(scenario.competencies.all()) == {listen, level}
+    assert list(scenario.criteria.get().competencies.all()) == [level]

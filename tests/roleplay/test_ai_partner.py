@@ -5,11 +5,14 @@ with a retry, and the conversation can go on.
 """
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from roleplay import services
-from roleplay.models import Mode, Speaker, Turn
+from roleplay import prompts, services
+from roleplay.debrief import debrief_of
+from roleplay.models import Mode, PracticeSession, Speaker, Turn
 from tests.fake_openai import Reply
 
 SAID = "今日はお話を聞かせてください。"
@@ -22,14 +25,9 @@ def session(people, scenario, fake_llm):
 
 def take_turn(session, text=SAID):
     submitted = services.submit(session, text=text)
-    deltas = []
-    reply = services.respond(session, submitted.turn)
-    while True:
-        try:
-            deltas.append(next(reply))
-        except StopIteration as stop:
-            session.refresh_from_db()
-            return submitted.turn, stop.value, deltas
+    deltas = list(submitted.reply)
+    session.refresh_from_db()
+    return submitted.turn, submitted.reply.turn, deltas
 
 
 def assert_learner_turn_kept(session, text=SAID):
@@ -151,7 +149,7 @@ def test_it_rejects_a_state_change_beyond_the_step_limit(session, fake_llm):
 def test_it_answers_a_pending_reply_on_retry(session, fake_llm):
     fake_llm.stream(Reply(status=429), Reply(status=429), Reply("お待たせしました。"))
     _, pending, _ = take_turn(session)
-    retried = services.drain(services.retry(session))
+    retried = services.retry(session).turn
     assert retried.pk == pending.pk
     assert not retried.pending and retried.text == "お待たせしました。"
 
@@ -159,7 +157,7 @@ def test_it_answers_a_pending_reply_on_retry(session, fake_llm):
 def test_it_refuses_a_retry_when_nothing_is_pending(session, fake_llm):
     take_turn(session)
     with pytest.raises(services.PracticeError):
-        services.drain(services.retry(session))
+        services.retry(session)
 
 
 def test_it_replaces_a_reply_that_leaks_the_canary(session, fake_llm):
@@ -184,7 +182,7 @@ def test_it_enforces_the_daily_turn_quota(settings, session, fake_llm):
     take_turn(session)
     with pytest.raises(services.PracticeError) as caught:
         services.submit(session, text="もう一度")
-    assert caught.value.status == 429
+    assert caught.value.code == "quota"
     assert session.turns.filter(speaker=Speaker.LEARNER).count() == 1
 
 
@@ -205,8 +203,89 @@ def test_it_masks_personal_information_before_the_model_sees_it(session, fake_ll
 
 
 def test_it_ends_when_the_turn_limit_is_reached(session, fake_llm):
+    PracticeSession.objects.filter(pk=session.pk).update(
+        started_at=timezone.now() - timedelta(minutes=5)
+    )
     for n in range(6):
         take_turn(session, f"{n}回目の発言です。")
     assert session.status == "ended"
     assert session.ending in {"good", "mixed", "poor"}
+    assert session.ending_node.ending == session.ending
+    assert debrief_of(session)["ending"]["summary"] == session.ending_node.summary
     assert session.hours_entry is not None
+
+
+def reply_to(session, learner_turn) -> Turn:
+    return session.turns.get(index=learner_turn.index + 1)
+
+
+def test_it_saves_the_whole_reply_when_the_listener_leaves_after_the_first_words(session, fake_llm):
+    fake_llm.stream(Reply("ありがとうございます。実は夜が大変で。"))
+    submitted = services.submit(session, text=SAID)
+    words = iter(submitted.reply)
+    assert next(words)
+    words.close()  # the browser dropped the stream
+    reply = reply_to(session, submitted.turn)
+    assert not reply.pending
+    assert reply.text == "ありがとうございます。実は夜が大変で。"
+    assert reply.prompt_tokens > 0 and reply.completion_tokens > 0
+
+
+def test_it_keeps_a_pending_reply_and_its_tokens_when_the_listener_left(session, fake_llm):
+    fake_llm.stream(Reply("ありがとうございます。実は夜が大変で。"), Reply("お待たせしました。"))
+    fake_llm.answer(Reply(content="not json"), Reply(content="{"))
+    submitted = services.submit(session, text=SAID)
+    words = iter(submitted.reply)
+    next(words)
+    words.close()
+    pending = reply_to(session, submitted.turn)
+    assert pending.pending and pending.error == "malformed"
+    assert pending.prompt_tokens > 0  # they count toward the daily quota
+    retried = services.retry(session).turn
+    assert retried.pk == pending.pk
+    assert not retried.pending and retried.text == "お待たせしました。"
+
+
+def test_it_produces_and_saves_a_reply_nobody_started_to_read(session, fake_llm):
+    fake_llm.stream(Reply("はい。"))
+    submitted = services.submit(session, text=SAID)
+    submitted.reply.close()
+    assert reply_to(session, submitted.turn).text == "はい。"
+
+
+def test_it_says_a_reply_is_on_its_way_while_it_is_produced(session, fake_llm):
+    submitted = services.submit(session, text=SAID)  # the reply has not been produced yet
+    with pytest.raises(services.PracticeError) as caught:
+        services.submit(session, text="もしもし？")
+    assert caught.value.code == "reply_in_progress"
+    with pytest.raises(services.PracticeError) as caught:
+        services.retry(session)
+    assert caught.value.code == "reply_in_progress"
+    submitted.reply.close()
+    assert_still_usable(session, fake_llm)
+    assert session.turns.filter(speaker=Speaker.LEARNER).count() == 2
+
+
+def test_it_treats_a_reply_lost_with_its_process_as_pending(settings, session, fake_llm):
+    services.submit(session, text=SAID)  # and the process ends before producing the reply
+    lost = timezone.now() - timedelta(seconds=settings.YORISOI_LLM_TIMEOUT + 61)
+    PracticeSession.objects.filter(pk=session.pk).update(last_activity_at=lost)
+    fake_llm.stream(Reply("お待たせしました。"))
+    reply = services.retry(session).turn
+    assert not reply.pending and reply.text == "お待たせしました。"
+
+
+def test_it_lets_a_bug_in_our_code_surface_and_keeps_the_reply_retryable(
+    monkeypatch, session, fake_llm
+):
+    def broken(data, changes):
+        raise TypeError("a bug of ours")
+
+    monkeypatch.setattr(prompts, "validate_state_changes", broken)
+    submitted = services.submit(session, text=SAID)
+    with pytest.raises(TypeError):
+        list(submitted.reply)
+    pending = reply_to(session, submitted.turn)
+    assert pending.pending and pending.error == "internal"
+    monkeypatch.undo()
+    assert not services.retry(session).turn.pending

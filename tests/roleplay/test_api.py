@@ -1,11 +1,14 @@
 """The role-play JSON API: the DESIGN §4 contract, CSRF, streaming, and who may see what."""
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from roleplay import services
+from roleplay.api import STATUS_OF
 from roleplay.models import Mode, PracticeSession, Speaker
 from tests.fake_openai import Reply
 
@@ -197,3 +200,51 @@ def test_it_serves_the_api_docs_without_a_cdn(alice):
     html = alice.get(f"{API}/docs").content.decode()
     assert "swagger-ui-bundle.js" in html
     assert "cdn." not in html and "unpkg" not in html
+
+
+def test_it_answers_409_while_a_reply_is_on_its_way(alice, people, scenario, fake_llm):
+    session = services.start_session(people.alice, scenario, Mode.LLM)
+    submitted = services.submit(session, text="こんにちは")  # its reply is not produced yet
+    response = post(alice, f"{API}/sessions/{session.pk}/turns", {"text": "もしもし？"})
+    assert response.status_code == 409
+    assert response.json()["code"] == "reply_in_progress"
+    assert post(alice, f"{API}/sessions/{session.pk}/retry").status_code == 409
+    submitted.reply.close()
+    assert session.turns.count() == 3
+
+
+def streamed_turn(client, session, text="よろしくお願いします。"):
+    return post(
+        client,
+        f"{API}/sessions/{session.pk}/turns",
+        {"text": text},
+        HTTP_ACCEPT="text/event-stream",
+    )
+
+
+def test_it_saves_the_streamed_reply_when_the_client_goes_away(alice, people, scenario, fake_llm):
+    session = services.start_session(people.alice, scenario, Mode.LLM)
+    fake_llm.stream(Reply("それは……ありがとうございます。"))
+    response = streamed_turn(alice, session)
+    events = iter(response.streaming_content)
+    assert next(events).startswith(b"event: learner")
+    assert next(events).startswith(b"event: delta")
+    response.close()  # what the server does when the browser has gone
+    reply = session.turns.get(index=2)
+    assert reply.text == "それは……ありがとうございます。" and not reply.pending
+    assert reply.prompt_tokens > 0
+
+
+def test_it_saves_the_reply_when_the_client_goes_before_the_stream_starts(
+    alice, people, scenario, fake_llm
+):
+    session = services.start_session(people.alice, scenario, Mode.LLM)
+    fake_llm.stream(Reply("はい。"))
+    streamed_turn(alice, session).close()
+    assert session.turns.get(index=2).text == "はい。"
+
+
+def test_it_has_a_status_for_every_refusal_the_services_make():
+    source = Path(services.__file__).read_text(encoding="utf-8")
+    codes = set(re.findall(r'code="([a-z_]+)"', source)) | {"invalid"}
+    assert codes <= set(STATUS_OF)

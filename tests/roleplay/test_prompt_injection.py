@@ -25,7 +25,7 @@ def session(people, scenario, fake_llm):
 @pytest.mark.parametrize("attack", INJECTIONS)
 def test_it_keeps_learner_text_out_of_the_system_role(session, fake_llm, attack):
     submitted = services.submit(session, text=attack)
-    services.drain(services.respond(session, submitted.turn))
+    submitted.reply.close()
     stored = submitted.turn.text
     assert fake_llm.requests, "the model was called"
     for request in fake_llm.requests:
@@ -39,7 +39,7 @@ def test_it_keeps_learner_text_out_of_the_system_role(session, fake_llm, attack)
 
 def test_it_never_puts_the_rubric_in_the_persona_prompt(session, fake_llm):
     submitted = services.submit(session, text="こんにちは")
-    services.drain(services.respond(session, submitted.turn))
+    submitted.reply.close()
     persona_request = next(r for r in fake_llm.requests if r.get("stream"))
     system = persona_request["messages"][0]["content"]
     for word in ("empathy", "non_directive", "ルーブリック", "受容・共感"):

@@ -41,3 +41,10 @@ def test_it_plays_with_the_ai_partner(people, scenario, fake_llm):
 def test_it_fails_clearly_for_an_unknown_scenario(people):
     with pytest.raises(CommandError, match="No scenario with the slug 'nope'"):
         play("nope", "--user", "ada")
+
+
+def test_it_names_the_ending_an_ai_session_reaches_by_the_turn_limit(people, scenario, fake_llm):
+    keys = "".join(f"{n}回目の発言です。\n" for n in range(6))
+    out, _ = play("test-visit", "--user", "ada", "--mode", "llm", keys=keys)
+    assert "== ending: " in out
+    assert not PracticeSession.objects.exists()

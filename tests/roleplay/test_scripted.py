@@ -1,22 +1,32 @@
 """Scripted practice: deterministic turns, free text matched to a choice, scores, hours."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from courses.models import HoursEntry, HoursSource
 from roleplay import services
-from roleplay.models import Mode, SessionStatus, Speaker, Turn
+from roleplay.debrief import debrief_of
+from roleplay.models import Mode, PracticeSession, SessionStatus, Speaker, Turn
 
 
 def play(session, **kwargs):
     submitted = services.submit(session, **kwargs)
-    reply = services.drain(services.respond(session, submitted.turn))
     session.refresh_from_db()
-    return submitted, reply
+    return submitted, submitted.reply.turn
 
 
 @pytest.fixture
 def session(people, scenario):
     return services.start_session(people.alice, scenario, Mode.SCRIPTED)
+
+
+def started_minutes_ago(session, minutes):
+    PracticeSession.objects.filter(pk=session.pk).update(
+        started_at=timezone.now() - timedelta(minutes=minutes)
+    )
+    session.refresh_from_db()
 
 
 def test_it_opens_with_the_start_nodes_line(session):
@@ -49,6 +59,14 @@ def test_it_refuses_free_text_that_matches_no_choice_and_saves_nothing(session):
     assert session.turns.count() == 1
 
 
+def test_it_answers_a_repeated_choice_as_a_reply_on_its_way(session):
+    play(session, choice="listen")
+    with pytest.raises(services.PracticeError) as caught:
+        services.submit(session, choice="listen")  # a double click, served one after the other
+    assert caught.value.code == "reply_in_progress"
+    assert session.turns.count() == 3
+
+
 def test_it_refuses_a_choice_hidden_by_its_condition(session):
     play(session, choice="listen")  # trust 60
     play(session, choice="lecture")  # trust 50, now at "defensive"
@@ -58,6 +76,7 @@ def test_it_refuses_a_choice_hidden_by_its_condition(session):
 
 
 def test_it_ends_at_an_ending_scores_the_choices_and_credits_hours(people, session):
+    started_minutes_ago(session, 5)
     play(session, choice="listen")
     play(session, choice="reflect")
     assert session.status == SessionStatus.ENDED
@@ -67,8 +86,19 @@ def test_it_ends_at_an_ending_scores_the_choices_and_credits_hours(people, sessi
     assert scores["empathy"]["evidence"][0].startswith("「")
     assert scores["boundaries"]["level"] is None
     entry = HoursEntry.objects.get(source=HoursSource.ROLEPLAY)
-    assert (entry.user, entry.course, entry.minutes) == (people.alice, people.course, 1)
+    assert (entry.user, entry.course, entry.minutes) == (people.alice, people.course, 5)
     assert session.hours_entry == entry
+    assert session.ending_node.id == "end-good"
+
+
+def test_it_credits_nothing_when_the_learner_stops_before_an_ending(session):
+    started_minutes_ago(session, 5)
+    play(session, choice="listen")
+    services.end_session(session)
+    assert session.status == SessionStatus.ENDED
+    assert session.ending_node is None
+    assert session.hours_entry is None
+    assert not HoursEntry.objects.exists()
 
 
 def test_it_ends_early_when_an_end_rule_fires(session):
@@ -76,6 +106,8 @@ def test_it_ends_early_when_an_end_rule_fires(session):
     play(session, choice="insist")  # 20 → 0 → end-poor
     assert session.ending == "poor"
     assert session.status == SessionStatus.ENDED
+    assert session.ending_node.id == "end-poor"
+    assert debrief_of(session)["ending"]["kind"] == "poor"
 
 
 def test_it_refuses_turns_after_the_end(session):
@@ -89,7 +121,7 @@ def test_it_refuses_turns_after_the_end(session):
 def test_it_names_the_better_line_for_the_weakest_moment(session):
     play(session, choice="advise")
     play(session, choice="leave")
-    moments = services.debrief(session)["moments"]
+    moments = debrief_of(session)["moments"]
     assert moments[0]["you_said"] == "「片付けは毎日少しずつやるのがコツですよ。」"
     assert moments[0]["better"] == "「気にしないでください。最近、眠れていますか？」"
 
@@ -97,7 +129,7 @@ def test_it_names_the_better_line_for_the_weakest_moment(session):
 def test_it_draws_the_state_curve_from_every_reply(session):
     play(session, choice="listen")
     play(session, choice="lecture")
-    curve = services.debrief(session)["state_curve"]
+    curve = debrief_of(session)["state_curve"]
     assert [point["trust"] for point in curve] == [40, 60, 50]
 
 
@@ -152,4 +184,4 @@ def test_it_keeps_transcripts_when_the_scenario_is_deleted(session, scenario):
     session.refresh_from_db()
     assert session.scenario is None
     assert session.turns.count() == 3
-    assert services.debrief(session)["state_curve"][-1] == {"turn": 2, "trust": 60}
+    assert debrief_of(session)["state_curve"][-1] == {"turn": 2, "trust": 60}

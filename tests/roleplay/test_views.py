@@ -1,5 +1,8 @@
 """The learner's and trainer's role-play pages, peer practice and scenario authoring."""
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
@@ -22,7 +25,7 @@ def finished(people, scenario):
     session = services.start_session(people.alice, scenario, Mode.SCRIPTED)
     for choice in ("advise", "leave"):
         submitted = services.submit(session, choice=choice)
-        services.drain(services.respond(session, submitted.turn))
+        submitted.reply.close()
         session.refresh_from_db()
     return session
 
@@ -75,7 +78,7 @@ def test_it_shows_the_debrief_with_scores_and_a_better_line(alice, people, scena
 def test_it_escapes_learner_text_in_the_transcript(alice, people, scenario):
     session = services.start_session(people.alice, scenario, Mode.SCRIPTED)
     submitted = services.submit(session, text="<script>alert(1)</script>片付けは毎日少しずつ")
-    services.drain(services.respond(session, submitted.turn))
+    submitted.reply.close()
     services.end_session(session)
     html = alice.get(reverse("roleplay_debrief", args=[session.pk])).content.decode()
     assert "<script>alert(1)" not in html
@@ -111,6 +114,10 @@ def test_it_runs_peer_practice_from_persona_card_to_observer_scores(client, peop
     client.force_login(people.alice)
     client.post(reverse("roleplay_start", args=[scenario.slug]), {"mode": "peer"})
     session = PracticeSession.objects.get(mode=Mode.PEER)
+    # Twenty minutes of practice: less than a minute credits nothing.
+    PracticeSession.objects.filter(pk=session.pk).update(
+        started_at=session.started_at - timedelta(minutes=20)
+    )
     learner_html = client.get(reverse("roleplay_peer", args=[session.pk])).content.decode()
     assert "実母には頼れない" not in learner_html
     persona_url = reverse("roleplay_peer_join", args=[session.peer_code, "persona"])
@@ -192,3 +199,129 @@ def test_it_masks_personal_information_in_the_observers_notes(client, people, sc
     score = session.scores.get()
     assert score.scores["empathy"]["evidence"] == ["森さんに電話番号〔電話番号〕を聞いていた"]
     assert "example.jp" not in score.comment
+
+
+# --- Flows without dead ends ----------------------------------------------------------------
+
+
+def test_it_addresses_the_trainee_when_a_trainer_reads_the_debrief(client, people, scenario):
+    session = finished(people, scenario)
+    client.force_login(people.tom)
+    html = client.get(reverse("roleplay_debrief", args=[session.pk])).content.decode()
+    assert "有田 愛" in html
+    for reader_words in ("あなたが選んだ", "あなたの発言", "Scored from the choices you made"):
+        assert reader_words not in html
+    assert '<span class="who">有田 愛</span>' in html
+    assert '<span class="who">あなた</span>' not in html
+
+
+def test_it_does_not_show_the_ai_message_for_an_unfinished_scripted_session(
+    client, people, scenario
+):
+    session = services.start_session(people.alice, scenario, Mode.SCRIPTED)
+    services.submit(session, choice="listen")
+    client.force_login(people.tom)
+    html = client.get(reverse("roleplay_debrief", args=[session.pk])).content.decode()
+    assert "AI" not in html.split("<h2>")[2]  # the rubric section
+    assert "実施中" in html or "in progress" in html
+
+
+def test_it_lists_trainees_sessions_with_names_and_translated_endings(client, people, scenario):
+    finished(people, scenario)
+    client.force_login(people.tom)
+    html = client.get(reverse("trainer_roleplay")).content.decode()
+    assert "有田 愛" in html
+    assert "(poor)" not in html and "poor" not in html.split("<tbody>")[1]
+    assert "難しい" in html or "A difficult ending" in html
+    # Every cell names its column, so on a phone each row reads as a card.
+    assert '<table class="records">' in html
+    assert html.count('data-label="') == 5
+
+
+def test_it_writes_practice_dates_the_japanese_way(alice, people, scenario):
+    finished(people, scenario)
+    html = alice.get(reverse("roleplay_scenarios")).content.decode()
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日（.）\d{1,2}:\d{2}", html)
+
+
+def test_it_marks_the_unavailable_ai_partner_as_disabled(alice, scenario, settings):
+    settings.YORISOI_LLM_MODEL = ""
+    html = alice.get(reverse("roleplay_scenario", args=[scenario.slug])).content.decode()
+    button = re.search(r'<button[^>]*aria-describedby="no-llm"[^>]*>', html).group(0)
+    assert 'aria-disabled="true"' in button and 'type="button"' in button
+    assert 'value="llm"' not in html
+
+
+@pytest.fixture
+def peer_session(people, scenario):
+    return services.start_session(people.alice, scenario, Mode.PEER)
+
+
+def observe(client, session, data):
+    url = reverse("roleplay_peer_join", args=[session.peer_code, "observer"])
+    return client.post(url, data)
+
+
+def test_it_thanks_the_observer_on_a_page_of_their_own(client, people, peer_session):
+    client.force_login(people.bob)
+    response = observe(client, peer_session, {"empathy-level": "3", "comment": "よく聴けていた"})
+    done = reverse("roleplay_peer_done", args=[peer_session.peer_code])
+    assert response.url == done
+    page = client.get(done)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "有田 愛" in html and "3 / 4" in html and "よく聴けていた" in html
+    # The observer's link now leads to the same page, and the learner's feedback stays theirs.
+    assert (
+        client.get(reverse("roleplay_peer_join", args=[peer_session.peer_code, "observer"])).url
+        == done
+    )
+    assert client.get(reverse("roleplay_debrief", args=[peer_session.pk])).status_code == 404
+
+    client.force_login(people.charlie)
+    assert client.get(done).status_code == 404
+
+
+def test_it_redisplays_the_observer_form_with_its_errors(client, people, peer_session):
+    client.force_login(people.bob)
+    response = observe(client, peer_session, {"empathy-level": "9", "comment": "x" * 2001})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert 'name="empathy-level"' in html
+    peer_session.refresh_from_db()
+    assert peer_session.is_active and not peer_session.scores.exists()
+
+
+def test_it_shows_no_form_once_someone_else_scored(client, people, peer_session):
+    client.force_login(people.bob)
+    observe(client, peer_session, {"empathy-level": "2"})
+    client.force_login(people.charlie)
+    url = reverse("roleplay_peer_join", args=[peer_session.peer_code, "observer"])
+    html = client.get(url).content.decode()
+    assert 'name="empathy-level"' not in html
+    assert reverse("roleplay_debrief", args=[peer_session.pk]) not in html
+
+
+def test_it_gives_the_learner_qr_codes_and_copy_buttons(alice, peer_session):
+    html = alice.get(reverse("roleplay_peer", args=[peer_session.pk])).content.decode()
+    assert html.count('<svg viewBox="') == 2
+    assert html.count("data-copy=") == 2
+    assert html.count('class="link-text"') == 2  # long links wrap instead of overflowing
+    assert "<script>" not in html
+    assert "peer.js" in html
+
+
+def test_it_tells_the_learners_page_when_the_scores_arrive(client, people, peer_session):
+    status_url = reverse("roleplay_status", args=[peer_session.pk])
+    client.force_login(people.alice)
+    assert client.get(status_url).json()["status"] == "active"
+    client.force_login(people.bob)
+    observe(client, peer_session, {"empathy-level": "4"})
+    assert client.get(status_url).status_code == 404  # only the learner's own
+    client.force_login(people.alice)
+    answer = client.get(status_url).json()
+    assert answer == {
+        "status": "ended",
+        "debrief": reverse("roleplay_debrief", args=[peer_session.pk]),
+    }

@@ -7,7 +7,8 @@ from courses.services import competency_coverage
 
 class Command(BaseCommand):
     help = (
-        "Which competencies have lessons, scenarios or rubric criteria linked, and which have none."
+        "Which competencies have lessons, scenarios, rubric criteria or quiz and exam questions "
+        "linked, and which have none."
     )
 
     def add_arguments(self, parser):
@@ -21,11 +22,13 @@ class Command(BaseCommand):
         if not report["competencies"]:
             self.stdout.write("No competencies yet: run `manage.py load_content` first.")
             return
-        self.stdout.write(f"{'code':<10} {'lessons':>7} {'scenarios':>9} {'criteria':>8}  name")
+        self.stdout.write(
+            f"{'code':<10} {'lessons':>7} {'scenarios':>9} {'criteria':>8} {'questions':>9}  name"
+        )
         for row in report["competencies"]:
             self.stdout.write(
                 f"{row['code']:<10} {row['lessons']:>7} {row['scenarios']:>9} "
-                f"{row['criteria']:>8}  {row['name']}"
+                f"{row['criteria']:>8} {row['questions']:>9}  {row['name']}"
             )
         total = len(report["competencies"])
         uncovered = report["uncovered"]

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from roleplay import services
 from roleplay.models import Mode, Scenario
+from roleplay.replies import Reply
 
 
 class Command(BaseCommand):
@@ -79,14 +80,14 @@ from their latest saved version."""
                         self.stdout.write(f"  (you chose: {submitted.matched.text})")
                     if submitted.notice:
                         self.stdout.write(f"  ({submitted.notice})")
-                    reply = services.respond(session, submitted.turn)
+                    reply = submitted.reply
                 self.stream(data["persona"]["name"], reply)
             except services.PracticeError as exc:
                 self.stderr.write(exc.message)
             session.refresh_from_db()
         session.refresh_from_db()
-        if session.ending:
-            ending = next(n for n in session.script.endings if n.id == session.node)
+        ending = session.ending_node
+        if ending is not None:
             self.stdout.write(f"== ending: {ending.ending} — {ending.summary} ==")
         self.stdout.write(f"state: {session.state}")
 
@@ -116,15 +117,11 @@ from their latest saved version."""
     def say(self, name, text):
         self.stdout.write(f"{name}: {text}")
 
-    def stream(self, name, reply):
+    def stream(self, name, reply: Reply):
         self.stdout.write(f"{name}: ", ending="")
-        while True:
-            try:
-                self.stdout.write(next(reply), ending="")
-                self.stdout.flush()
-            except StopIteration as stop:
-                turn = stop.value
-                break
+        for text in reply:
+            self.stdout.write(text, ending="")
+            self.stdout.flush()
         self.stdout.write("")
-        if turn.pending:
-            self.stdout.write(f"  (no reply: {turn.error}; type :retry)")
+        if reply.turn.pending:
+            self.stdout.write(f"  (no reply: {reply.turn.error}; type :retry)")

@@ -117,7 +117,7 @@
           buffer = buffer.slice(cut + 2);
           const event = (raw.match(/^event: (.*)$/m) || [])[1];
           const data = JSON.parse((raw.match(/^data: (.*)$/m) || [])[1] || "{}");
-          live = handle(event, data, live);
+          live = handle(event, data, live, !(body && body.text !== undefined));
         }
       }
       if (body && body.text !== undefined) textarea.value = "";
@@ -128,7 +128,14 @@
     }
   }
 
-  function handle(event, data, live) {
+  // After a choice (or a retry) the buttons that had focus are gone: move focus to the reply,
+  // so keyboard and screen-reader users continue from there. Typing keeps its focus.
+  function focusTurn(item) {
+    item.tabIndex = -1;
+    item.focus();
+  }
+
+  function handle(event, data, live, moveFocus) {
     if (event === "learner") {
       const item = turnItem(data.turn);
       transcript.appendChild(item);
@@ -149,10 +156,12 @@
         const last = transcript.querySelector("li.learner:last-of-type");
         if (last) last.appendChild(make("p", "meta", labels.chose + " " + data.matched.text));
       }
-      transcript.appendChild(turnItem(data.turn));
+      const reply = turnItem(data.turn);
+      transcript.appendChild(reply);
       showState(data.state);
       showChoices(data.choices);
       if (data.status === "ended") finish();
+      if (moveFocus) focusTurn(reply);
     }
     return null;
   }

@@ -1,0 +1,49 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from yorisoi.roles import is_trainer
+
+from .models import Quiz
+
+
+class QuizViewSet(SnippetViewSet):
+    model = Quiz
+    icon = "tasks"
+    menu_label = _("Quizzes and exams")
+    menu_order = 220
+    add_to_admin_menu = True
+    list_display = ["title", "kind", "course", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "slug"]
+
+
+register_snippet(QuizViewSet)
+
+
+class TrainerMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_trainer(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_grading_link():
+    return TrainerMenuItem(
+        _("Written answers to grade"), reverse("assessments:grading"), icon_name="edit", order=160
+    )
+
+
+@hooks.register("register_log_actions")
+def register_quiz_actions(actions):
+    actions.register_action(
+        "assessments.attempt.start", _("Start a quiz attempt"), _("Quiz attempt started")
+    )
+    actions.register_action(
+        "assessments.attempt.submit", _("Submit a quiz attempt"), _("Quiz attempt submitted")
+    )
+    actions.register_action(
+        "assessments.answer.grade", _("Grade a written answer"), _("Written answer graded")
+    )

@@ -1,0 +1,75 @@
+"""Two tabs or a double click: turns sent at once on one session, from real threads.
+
+Exactly one is taken; the others are told a reply is on its way; the transcript stays whole.
+The database is really shared between the threads, so these tests commit (transaction=True)
+and restore the pages the migrations created afterwards (serialized_rollback).
+"""
+
+import threading
+
+import pytest
+from django.db import connections
+
+from roleplay import services
+from roleplay.models import Mode, PracticeSession, Speaker
+
+THREADS = 10
+concurrent = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def send_at_once(session, **turn) -> tuple[list, list]:
+    """Submit the same turn from THREADS threads released together; (accepted, refused)."""
+    copies = [PracticeSession.objects.get(pk=session.pk) for _ in range(THREADS)]
+    start = threading.Barrier(THREADS)
+    accepted, refused = [], []
+
+    def send(copy):
+        start.wait()
+        try:
+            accepted.append(services.submit(copy, **turn))
+        except services.PracticeError as exc:
+            refused.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(copy,)) for copy in copies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return accepted, refused
+
+
+def assert_whole_transcript(session):
+    turns = list(session.turns.order_by("index"))
+    assert [t.index for t in turns] == list(range(len(turns)))
+    speakers = [t.speaker for t in turns]
+    for i, speaker in enumerate(speakers):
+        if speaker == Speaker.LEARNER:
+            assert speakers[i + 1] == Speaker.PERSONA
+    assert not any(t.pending for t in turns)
+
+
+@concurrent
+def test_it_takes_one_of_ten_identical_choices(people, scenario):
+    session = services.start_session(people.alice, scenario, Mode.SCRIPTED)
+    accepted, refused = send_at_once(session, choice="listen")
+    assert len(accepted) == 1
+    assert refused == ["reply_in_progress"] * (THREADS - 1)
+    session.refresh_from_db()
+    assert session.node == "tired" and session.state == {"trust": 60}
+    assert session.turns.count() == 3
+    assert_whole_transcript(session)
+
+
+@concurrent
+def test_it_takes_one_of_ten_turns_sent_while_the_ai_partner_replies(people, scenario, fake_llm):
+    session = services.start_session(people.alice, scenario, Mode.LLM)
+    accepted, refused = send_at_once(session, text="今日はよろしくお願いします。")
+    assert len(accepted) == 1
+    assert refused == ["reply_in_progress"] * (THREADS - 1)
+    # The accepted turn's reply is produced only now, after every other turn was answered.
+    reply = accepted[0].reply.turn
+    assert reply.text == "そうなんです……。" and not reply.pending
+    assert session.turns.count() == 3
+    assert_whole_transcript(session)
