@@ -432,17 +432,20 @@ class Enrollment(models.Model):
                 raise ValueError("A ledger line can only adjust a credit in the same ledger.")
             if corrects.corrects_id is not None:
                 raise ValueError("Adjust the credit itself, not a line that adjusts it.")
-            lesson, session = corrects.lesson, corrects.session
+            lesson_id, session_id = corrects.lesson_id, corrects.session_id
         elif source == HoursSource.CORRECTION:
             raise ValueError("A correction must name the credit it corrects.")
+        else:
+            lesson_id = lesson.pk if lesson else None
+            session_id = session.pk if session else None
         start, end = period or (None, None)
         entry = HoursEntry.objects.create(
             user_id=self.user_id,
             course_id=self.course_id,
             minutes=minutes,
             source=source,
-            lesson=lesson,
-            session=session,
+            lesson_id=lesson_id,
+            session_id=session_id,
             corrects=corrects,
             reason=reason,
             period_start=start,

@@ -222,8 +222,14 @@ def bulk_enrol(cohort: Cohort, text: str, *, by, dry_run: bool) -> RosterReport:
 
 
 def awaits_invitation(user) -> bool:
-    """A trainee created from a roster who has not chosen a password yet."""
-    return user.is_active and not user.has_usable_password() and user.last_login is None
+    """A trainee created from a roster who has not chosen a password yet. Staff accounts are
+    never handed to a trainer this way, whatever their password."""
+    return (
+        user.is_active
+        and not (user.is_staff or user.is_superuser)
+        and not user.has_usable_password()
+        and user.last_login is None
+    )
 
 
 def invitation_path(user) -> str:

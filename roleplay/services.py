@@ -44,6 +44,7 @@ from .models import (
 from .privacy import mask
 from .replies import Reply
 from .scripts import Choice, Node
+from .signals import session_ended
 
 # Below this similarity a typed line is too far from every choice to pick one for the learner.
 MATCH_THRESHOLD = 0.25
@@ -429,6 +430,7 @@ def _end(current: PracticeSession, ending: Node | None, *, credit_by) -> None:
     if credit_by is not None:
         current.hours_entry = _credit(current, by=credit_by)
     current.save()
+    transaction.on_commit(lambda: session_ended.send(sender=PracticeSession, session=current))
 
 
 def _credit(current: PracticeSession, *, by) -> HoursEntry | None:

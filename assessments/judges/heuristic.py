@@ -118,18 +118,18 @@ def _non_directive(reading: Reading) -> Finding:
     repeated = total and requests / total > 1 / 3
     directive_rules = (*DIRECTIVE, "non_directive.request") if repeated else DIRECTIVE
     directive, _ = reading.share(lambda t: t.has(*directive_rules))
-    unasked, _ = reading.share(lambda t: t.has("advice") and not reading.advice_permitted(t))
+    unasked = [t for t in learner if t.has("advice") and not reading.advice_permitted(t)]
     good = _hits(learner, "non_directive.options", "permission")
-    bad = _hits(learner, *directive_rules)
+    bad = _hits(learner, *directive_rules) + _hits(unasked, "advice")
     if not total:
         return Finding(None, NO_OCCASION)
     summary = (
         f"指示・説教・決めつけの表現が学習者の発言{_pct(directive, total)}に、"
-        f"求められていない助言が{_pct(unasked, total)}にありました。"
+        f"求められていない助言が{_pct(len(unasked), total)}にありました。"
     )
     if directive / total > 0.2:
         level = 1
-    elif directive or unasked / total > 0.25:
+    elif directive or len(unasked) / total > 0.25:
         level = 2
     elif unasked:
         level = 3

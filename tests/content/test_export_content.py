@@ -89,7 +89,8 @@ def test_it_exports_a_pack_that_loads_back_unchanged(rich_pack, tmp_path, run):
     run("load_content", rich_pack)
     result = run("export_content", "--output", tmp_path / "first")
     assert result.stdout == (
-        "Exported 1 frameworks, 1 courses, 2 modules, 3 lessons, 1 images and 0 scenarios to "
+        "Exported 1 frameworks, 1 courses, 2 modules, 3 lessons, 1 images, 0 scenarios and "
+        "0 quizzes to "
         f"{tmp_path}/first.\n"
     )
     summary = json.loads(run("load_content", tmp_path / "first", "--json").stdout)
@@ -203,5 +204,6 @@ def test_it_writes_to_a_dated_folder_by_default(tmp_path, run, monkeypatch):
         "lessons": 0,
         "images": 0,
         "scenarios": 0,
+        "quizzes": 0,
     }
     assert (tmp_path / folder / "pack.yaml").is_file()

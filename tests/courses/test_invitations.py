@@ -136,3 +136,6 @@ def test_it_sends_each_role_to_its_own_landing_page(client, people):
 def test_it_knows_who_still_awaits_an_invitation(people, hanako):
     assert services.awaits_invitation(hanako)
     assert not services.awaits_invitation(people.alice)
+    # A staff account is never handed over through an invitation link.
+    hanako.is_staff = True
+    assert not services.awaits_invitation(hanako)

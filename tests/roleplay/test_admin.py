@@ -1,6 +1,7 @@
 """Authoring a scenario in the Wagtail admin: the script is checked when it is saved."""
 
 import json
+import re
 from html import unescape
 
 from django.urls import reverse
@@ -135,3 +136,9 @@ def test_it_saves_competencies_ticked_for_the_scenario_and_its_criteria(client, 
     scenario = Scenario.objects.get()
     assert set(scenario.competencies.all()) == {listen, level}
     assert list(scenario.criteria.get().competencies.all()) == [level]
+    edit = reverse("wagtailsnippets_roleplay_scenario:edit", args=[scenario.pk])
+    html = client.get(edit).content.decode()
+    boxes = re.findall(
+        r'<input type="checkbox" name="(criteria-0-competencies|competencies)"', html
+    )
+    assert sorted(boxes) == ["competencies"] * 2 + ["criteria-0-competencies"] * 2

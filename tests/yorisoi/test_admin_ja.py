@@ -308,7 +308,7 @@ def test_it_keeps_rejected_terms_out_of_the_catalogue(rejected):
 def test_it_writes_japanese_punctuation_in_japanese_text():
     """Japanese text takes ：「」（）, not an ASCII colon, quotes or brackets beside it."""
     ascii_beside_japanese = re.compile(
-        r"[\u3040-\u30ff\u3400-\u9fff][:(\"]|[:)\"][\u3040-\u30ff\u3400-\u9fff]"
+        r"[\u3040-\u30ff\u3400-\u9fff] ?[:(\"]|[:)\"] ?[\u3040-\u30ff\u3400-\u9fff]"
     )
     msgstrs = [entry["msgstr"] for path in CATALOGUES for entry in catalogue_entries(path)]
     assert [text for text in msgstrs if ascii_beside_japanese.search(text)] == []
