@@ -733,7 +733,7 @@ class JournalEntry(models.Model):
     )
     block_id = models.CharField(_("block id"), max_length=64)
     prompt = models.TextField(_("reflection question"))
-    text = models.TextField(_("answer"))
+    text = models.TextField(pgettext_lazy("reflection", "answer"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
