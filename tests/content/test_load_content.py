@@ -213,7 +213,7 @@ def test_it_changes_nothing_when_the_last_lesson_is_invalid(pack, write, run):
     assert result.stderr.splitlines() == [
         f"{pack}/{LESSON}:4: 'duration_minutes' must be a whole number above zero, not 0",
         f"{pack}/{LESSON}:7: unknown directive 'tip'; use one of: point, caution, example, "
-        "phrases, reflection, video, image, richtext",
+        "phrases, reflection, video, image, richtext, quiz",
     ]
     assert not CompetencyFramework.objects.exists()
     assert not Page.objects.filter(depth__gt=2).exists()

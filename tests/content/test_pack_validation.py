@@ -326,7 +326,7 @@ def test_it_reports_directive_mistakes_at_their_lines(pack, write):
     )
     assert errors_in(pack) == [
         f"{LESSON}:9: unknown directive 'tip'; use one of: point, caution, example, phrases, "
-        "reflection, video, image, richtext",
+        "reflection, video, image, richtext, quiz",
         f"{LESSON}:13: '::: point' is not closed before line 16",
         f"{LESSON}:16: '::: caution' is empty",
         f"{LESSON}:19: a directive line reads '::: KIND [arguments]'",
