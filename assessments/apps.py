@@ -6,3 +6,14 @@ class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("Assessments")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        """Judge every ended role-play session and add the judgements to its debrief."""
+        from roleplay.debrief import debrief_sections
+        from roleplay.signals import session_ended
+
+        from . import receivers
+
+        session_ended.connect(receivers.judge_ended_session, dispatch_uid="assessments.judge")
+        if receivers.judgement_section not in debrief_sections:
+            debrief_sections.append(receivers.judgement_section)

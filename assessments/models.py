@@ -82,7 +82,7 @@ class Quiz(ClusterableModel):
     )
     shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
     shuffle_options = models.BooleanField(_("shuffle options"), default=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     base_form_class = QuizForm
     panels = [
@@ -140,12 +140,6 @@ class Quiz(ClusterableModel):
             if others.exclude(pk=self.pk).exists():
                 raise ValidationError({"course": _("This course already has a final exam.")})
 
-    def is_open(self, now=None) -> bool:
-        now = now or timezone.now()
-        if self.available_from and now < self.available_from:
-            return False
-        return not (self.available_until and now >= self.available_until)
-
     def build_paper(self, rng: random.Random | None = None) -> Paper:
         """A frozen copy of the quiz for one attempt, shuffled as the quiz asks."""
         rng = rng or random.Random()
@@ -192,7 +186,10 @@ def new_question_key() -> str:
 
 
 class Question(Orderable, ClusterableModel):
-    quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    quiz = ParentalKey(
+        Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz")
+    )
+    sort_order = models.IntegerField(_("sort order"), null=True, blank=True, editable=False)
     key = models.SlugField(
         _("key"),
         max_length=40,
@@ -313,7 +310,10 @@ class Question(Orderable, ClusterableModel):
 class QuestionOption(Orderable):
     """A choice of a choice question, or a ranked response of a situational item."""
 
-    question = ParentalKey(Question, on_delete=models.CASCADE, related_name="options")
+    question = ParentalKey(
+        Question, on_delete=models.CASCADE, related_name="options", verbose_name=_("question")
+    )
+    sort_order = models.IntegerField(_("sort order"), null=True, blank=True, editable=False)
     text = models.TextField(_("text"))
     correct = models.BooleanField(_("correct"), default=False)
     rank = models.PositiveSmallIntegerField(
@@ -364,17 +364,25 @@ class Attempt(models.Model):
     """One sitting of a quiz by one learner, answered from its own frozen paper."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="quiz_attempts",
+        verbose_name=_("learner"),
     )
     # Deleting a quiz keeps its results: each attempt holds its own paper.
     quiz = models.ForeignKey(
         Quiz, null=True, on_delete=models.SET_NULL, related_name="attempts", verbose_name=_("quiz")
     )
     course = models.ForeignKey(
-        CoursePage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        CoursePage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("course"),
     )
     number = models.PositiveSmallIntegerField(_("attempt number"))
-    paper = models.JSONField()
+    paper = models.JSONField(_("question paper"))
     status = models.CharField(
         pgettext_lazy("attempt", "status"),
         max_length=12,
@@ -457,8 +465,10 @@ class Attempt(models.Model):
 class Answer(models.Model):
     """A learner's answer to one question of an attempt, saved as they go."""
 
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
-    question_key = models.CharField(max_length=40)
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="answers", verbose_name=_("attempt")
+    )
+    question_key = models.CharField(_("question key"), max_length=40)
     choices = models.JSONField(_("chosen options"), default=list, blank=True)
     flag = models.BooleanField(_("true or false"), null=True, blank=True)
     text = models.TextField(_("written answer"), blank=True)
@@ -466,7 +476,12 @@ class Answer(models.Model):
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2, null=True, blank=True)
     feedback = models.TextField(_("trainer's comment"), blank=True)
     graded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("graded by"),
     )
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
 
@@ -606,3 +621,118 @@ class RubricCriterion(Orderable, ClusterableModel):
 
     def __str__(self):
         return self.label
+
+
+# === Judgements of role-play sessions (H6b) ==================================================
+
+
+class JudgeKind(models.TextChoices):
+    HEURISTIC = "heuristic", _("Automatic (rules)")
+    LLM = "llm", _("Automatic (AI)")
+    SCRIPTED = "scripted", _("Author's choice scores")
+    SELF = "self", _("Self-assessment")
+    OBSERVER = "observer", _("Observer")
+    TRAINER = "trainer", _("Trainer")
+
+
+# A session gets at most one judgement from each of these: they are derived from the session,
+# not opinions of a person.
+AUTOMATIC_JUDGES = (JudgeKind.HEURISTIC, JudgeKind.LLM, JudgeKind.SCRIPTED)
+
+
+class JudgementStatus(models.TextChoices):
+    PENDING = "pending", _("Being judged")
+    DONE = "done", _("Judged")
+    FAILED = "failed", _("Judge failed")
+
+
+class Judgement(models.Model):
+    """One judge's view of one role-play session, in the judges' result structure
+    (`result`: rubric, judge, scores per criterion, skills, passed)."""
+
+    session = models.ForeignKey(
+        "roleplay.PracticeSession", on_delete=models.CASCADE, related_name="judgements"
+    )
+    judge = models.CharField(_("judge"), max_length=12, choices=JudgeKind.choices)
+    rubric = models.CharField(_("rubric"), max_length=40, default="standard")
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=JudgementStatus.choices,
+        default=JudgementStatus.DONE,
+    )
+    result = models.JSONField(default=dict)
+    passed = models.BooleanField(_("passed"), null=True)
+    error = models.CharField(max_length=40, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    blind = models.BooleanField(_("blind rating"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("judgement")
+        verbose_name_plural = _("judgements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "judge"],
+                condition=Q(judge__in=["heuristic", "llm", "scripted"]),
+                name="one_automatic_judgement_per_session",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "by"],
+                condition=Q(judge="trainer"),
+                name="one_trainer_judgement_per_session_and_trainer",
+            ),
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=Q(judge="self"),
+                name="one_self_judgement_per_session",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_judge_display()} · session {self.session_id}"
+
+
+# === Trainer review of role-plays (H6c) =======================================================
+
+TURN_COMMENT_LENGTH = 1000
+
+
+class TurnComment(models.Model):
+    """A trainer's note on one turn of a practice session, seen by the trainers who may review
+    it. The text is masked by the privacy guard before it is stored."""
+
+    session = models.ForeignKey(
+        "roleplay.PracticeSession",
+        on_delete=models.CASCADE,
+        related_name="turn_comments",
+        verbose_name=_("practice session"),
+    )
+    turn_index = models.PositiveIntegerField(_("turn"))
+    # A trainer who leaves keeps their notes in the record.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("comment"), max_length=TURN_COMMENT_LENGTH)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "turn_index", "created_at", "pk"]
+        verbose_name = _("turn comment")
+        verbose_name_plural = _("turn comments")
+
+    def __str__(self):
+        # Never the text: this string is stored in the audit log.
+        return f"comment on turn {self.turn_index} of session {self.session_id}"

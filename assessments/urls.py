@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import judging_views, review_views, views
 
 app_name = "assessments"
 
@@ -14,4 +14,24 @@ urlpatterns = [
     path("courses/<int:course_id>/exam/", views.course_exam, name="course_exam"),
     path("trainer/grading/", views.grading_queue, name="grading"),
     path("trainer/grading/<int:answer_id>/", views.grade, name="grade"),
+    path("trainer/reviews/", review_views.queue, name="reviews"),
+    path("trainer/reviews/agreement/", review_views.agreement, name="agreement"),
+    path("trainer/reviews/<int:session_id>/", review_views.session_review, name="review"),
+    path("trainer/reviews/<int:session_id>/judgement/", review_views.submit, name="review_submit"),
+    path("trainer/reviews/<int:session_id>/comments/", review_views.comment, name="review_comment"),
+    path(
+        "roleplay/sessions/<int:session_id>/judgement/retry/",
+        judging_views.retry_judgement,
+        name="retry_judgement",
+    ),
+    path(
+        "roleplay/sessions/<int:session_id>/judgement/status/",
+        judging_views.judging_status,
+        name="judging_status",
+    ),
+    path(
+        "roleplay/sessions/<int:session_id>/self-assessment/",
+        judging_views.self_assessment,
+        name="self_assessment",
+    ),
 ]

@@ -47,3 +47,22 @@ def register_quiz_actions(actions):
     actions.register_action(
         "assessments.answer.grade", _("Grade a written answer"), _("Written answer graded")
     )
+
+
+@hooks.register("register_admin_menu_item")
+def register_review_link():
+    return TrainerMenuItem(
+        _("Role-plays to review"), reverse("assessments:reviews"), icon_name="user", order=170
+    )
+
+
+@hooks.register("register_log_actions")
+def register_review_actions(actions):
+    actions.register_action(
+        "assessments.review.record", _("Review a role-play"), _("Role-play reviewed by a trainer")
+    )
+    actions.register_action(
+        "assessments.review.comment",
+        _("Comment on a role-play turn"),
+        _("Trainer's note on a role-play turn added"),
+    )

@@ -122,7 +122,12 @@ def read_quiz(context: PackContext, path: Path) -> QuizFile | None:
     course = fields.text("course", required=kind == QuizKind.EXAM)
     course_origin = Origin(doc.file, fields.line("course"))
     if kind == QuizKind.EXAM and course:
-        context.claim("exam", course, course_origin, "exam course")
+        exams = context.taken.setdefault("exam", {})
+        if course in exams:
+            first = exams[course]
+            message = f"course '{course}' already has an exam at {first.file}:{first.line}"
+            context.error(doc.file, course_origin.line, message)
+        exams.setdefault(course, course_origin)
     quiz = QuizFile(
         slug=slug,
         title=fields.text("title", Quiz),

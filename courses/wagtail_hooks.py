@@ -1,7 +1,10 @@
+import django_filters
+from django import forms
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import (
@@ -23,11 +26,26 @@ from .models import (
 )
 
 
+class CompetencyFilterSet(WagtailFilterSet):
+    # Named here: the generated label joins the two relations' names ("分類 体系").
+    framework = django_filters.ModelChoiceFilter(
+        field_name="category__framework",
+        queryset=CompetencyFramework.objects.all(),
+        label=_("competency framework"),
+        empty_label=_("All"),
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Competency
+        fields = []
+
+
 class CompetencyViewSet(SnippetViewSet):
     model = Competency
     icon = "tick"
     list_display = ["code", "name", "category"]
-    list_filter = ["category__framework"]
+    filterset_class = CompetencyFilterSet
     search_fields = ["code", "name", "name_en"]
 
 

@@ -121,10 +121,21 @@ class EndingOut(Schema):
     summary: str
 
 
+class RuleHitOut(Schema):
+    """A rule that fired: which, on which turn, on which words."""
+
+    rule: str
+    label: str
+    turn: int
+    quote: str
+
+
 class CriterionScoreOut(Schema):
     level: int | None = Field(ge=1, le=4, description="None: the conversation gave no occasion.")
-    evidence: list[str]
+    evidence: list[str] = Field(description="The learner's own words, quoted.")
     comment: str
+    better_line: str = Field(description="A better line to say; empty at level 4.")
+    rules: list[RuleHitOut] = Field(description="The rules that set the level, by turn.")
 
 
 class MomentOut(Schema):
@@ -145,20 +156,57 @@ class ModelLineOut(Schema):
     note: str | None = None
 
 
+class TurnSkillsOut(Schema):
+    turn: int
+    codes: list[str]
+
+
+class SkillsOut(Schema):
+    """Conversation-skill counts per learner turn, after MITI 4, with target bands."""
+
+    learner_turns: int
+    counts: dict[str, int] = Field(
+        description="open_question, closed_question, reflection, affirmation, "
+        "advice_with_permission, advice_without_permission"
+    )
+    reflection_to_question: float | None
+    open_question_share: float | None
+    bands: dict[str, str | None] = Field(description="good, fair or below against `targets`.")
+    targets: dict[str, dict[str, float]]
+    turns: list[TurnSkillsOut]
+
+
+class JudgementOut(Schema):
+    judge: str = Field(description="scripted, heuristic, llm, observer, self or trainer.")
+    status: str = Field(description="pending (being judged), done or failed.")
+    passed: bool | None
+    error: str | None
+
+
 class DebriefOut(Schema):
+    """The debrief. Rubric scores come from the session's judgements: the author's choice
+    scores (scripted), the observer's (peer), or the AI judge's once it is done and the
+    automatic rules' until then (AI partner)."""
+
     id: int
     status: SessionStatus
     ending: EndingOut | None
     variables: list[VariableOut]
     state_curve: list[dict[str, int]] = Field(description="The state after each reply.")
-    scores: dict[str, CriterionScoreOut] | None
-    scored_by: str | None
-    scorer: str | None
-    comment: str
-    criterion_labels: dict[str, str]
-    moments: list[MomentOut]
     model_lines: list[ModelLineOut]
     minutes_credited: int
+    scores: dict[str, CriterionScoreOut] | None = None
+    scored_by: str | None = Field(None, description="The judge of `scores`.")
+    scorer: str | None = Field(None, description="The observer's name in peer practice.")
+    comment: str = Field("", description="The observer's overall comment.")
+    passed: bool | None = None
+    judging: str | None = Field(
+        None, description="The AI judge's status: pending, done, failed; None when not asked."
+    )
+    criterion_labels: dict[str, str] = {}
+    moments: list[MomentOut] = []
+    skills: SkillsOut | None = None
+    judgements: list[JudgementOut] = []
 
 
 class ErrorOut(Schema):

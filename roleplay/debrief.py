@@ -1,80 +1,48 @@
-"""Feedback on a practice session: rubric scores from the scripted choices, the weakest moments
-with a better line, and the debrief that gathers them with the ending and the state curve.
+"""Feedback on a practice session: the ending, the state curve and the model lines, plus the
+sections other apps add.
 
-Scoring stays here, together and free of view concerns, so it can move to an assessments app
-without taking anything else along.
+Roleplay never imports the apps that judge its sessions (DESIGN §3). They add their part of
+the debrief (rubric scores, evidence, skill counts) by appending a section source to
+`debrief_sections` when they start; the page renders each section's template and the JSON
+debrief gains each section's data.
 """
 
-import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from courses.services import display_name
+from django.http import HttpRequest
 
-from .models import Mode, PracticeSession, Speaker, Turn
-from .scripts import STANDARD_RUBRIC, Choice
-
-NO_OCCASION = "この会話では、この観点が表れる場面がありませんでした。"
-
-
-def _scored_turns(session: PracticeSession):
-    """(turn, node, choice) for each learner turn that picked a scripted choice."""
-    script = session.script
-    for turn in session.turns.filter(speaker=Speaker.LEARNER).exclude(choice=""):
-        node = script.nodes.get(turn.node)
-        choice = node.choice(turn.choice) if node else None
-        if choice is not None:
-            yield turn, node, choice
+from .models import PracticeSession, Speaker
+from .scripts import STANDARD_RUBRIC
 
 
-def score_from_choices(session: PracticeSession) -> dict:
-    """Rubric scores of a scripted session: the levels its author gave the choices made."""
-    found: dict[str, list[tuple[int, Turn, Choice]]] = {}
-    for turn, _node, choice in _scored_turns(session):
-        for key, level in choice.scores.items():
-            found.setdefault(key, []).append((level, turn, choice))
-    scores = {}
-    for key in session.script.criteria:
-        items = found.get(key)
-        if not items:
-            scores[key] = {"level": None, "evidence": [], "comment": NO_OCCASION}
-            continue
-        level = math.floor(sum(i[0] for i in items) / len(items) + 0.5)
-        # Quote the moments that explain the level: the weakest when it is low.
-        items.sort(key=lambda i: i[0], reverse=level >= 3)
-        scores[key] = {
-            "level": level,
-            "evidence": [f"「{i[1].text.strip('「」')}」" for i in items[:2]],
-            "comment": items[0][2].feedback,
-        }
-    return scores
+@dataclass
+class Section:
+    """One app's part of a debrief.
+
+    `template` is rendered in the debrief page with `context` as `section` (the page's own
+    context, such as `session`, `is_owner` and `learner`, is there too); `data` is merged
+    into the JSON debrief, so its keys must be declared in `roleplay.api.DebriefOut`.
+    """
+
+    template: str
+    context: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
 
 
-def weakest_moments(session: PracticeSession, limit: int = 3) -> list[dict]:
-    """The turns where a better choice was on offer, biggest gap first, with that choice."""
-    moments = []
-    for turn, node, choice in _scored_turns(session):
-        best = node.best_choice()
-        if best is None or choice.quality is None or best.id == choice.id:
-            continue
-        gap = best.quality - choice.quality
-        if gap <= 0:
-            continue
-        moments.append(
-            {
-                "turn": turn.index,
-                "persona_said": node.line,
-                "you_said": turn.text,
-                "feedback": choice.feedback,
-                "better": best.text,
-                "why_better": best.feedback,
-                "gap": gap,
-            }
-        )
-    moments.sort(key=lambda m: -m["gap"])
-    return moments[:limit]
+# A section source gets the session and the request (None for the JSON API) and returns its
+# section, or None when it has nothing to show for this session.
+SectionSource = Callable[[PracticeSession, HttpRequest | None], Section | None]
+debrief_sections: list[SectionSource] = []
+
+
+def sections_of(session: PracticeSession, request: HttpRequest | None = None) -> list[Section]:
+    found = (source(session, request) for source in debrief_sections)
+    return [section for section in found if section is not None]
 
 
 def rubric_criteria(data: dict) -> list[tuple[str, str, str]]:
-    """(key, label, what it looks for) of every criterion a session is scored on."""
+    """(key, label, what it looks for) of every criterion an observer scores a session on."""
     rubric = data.get("rubric") or {}
     criteria = []
     if rubric.get("standard", True):
@@ -84,7 +52,13 @@ def rubric_criteria(data: dict) -> list[tuple[str, str, str]]:
     return criteria
 
 
-def debrief_of(session: PracticeSession) -> dict:
+def debrief_of(
+    session: PracticeSession,
+    request: HttpRequest | None = None,
+    sections: list[Section] | None = None,
+) -> dict:
+    """The debrief as data: roleplay's own part, then each section's data. Pass `sections`
+    when they are already built (the page renders them too)."""
     data = session.scenario_data
     script = session.script
     curve = [{"turn": 0, **script.initial_state()}] + [
@@ -92,21 +66,17 @@ def debrief_of(session: PracticeSession) -> dict:
         for t in session.turns.all()
         if t.speaker == Speaker.PERSONA and t.index
     ]
-    score = session.scores.select_related("scorer").first()
     ending = session.ending_node
-    return {
+    debrief = {
         "ending": {"kind": ending.ending, "summary": ending.summary} if ending else None,
         "variables": [
             {"key": v.key, "label": v.label, "min": v.minimum, "max": v.maximum}
             for v in script.variables
         ],
         "state_curve": curve,
-        "scores": score.scores if score else None,
-        "scored_by": score.source if score else None,
-        "scorer": display_name(score.scorer) if score and score.scorer else None,
-        "comment": score.comment if score else "",
-        "criterion_labels": {key: label for key, label, _text in rubric_criteria(data)},
-        "moments": weakest_moments(session) if session.mode == Mode.SCRIPTED else [],
         "model_lines": data.get("model_lines") or [],
         "minutes_credited": session.hours_entry.minutes if session.hours_entry else 0,
     }
+    for section in sections_of(session, request) if sections is None else sections:
+        debrief |= section.data
+    return debrief

@@ -128,8 +128,17 @@ def stream_text(messages: list[dict], deadline: Deadline) -> Iterator[str]:
     return usage
 
 
-def structured(messages: list[dict], name: str, schema: dict, deadline: Deadline):
-    """Ask for JSON that matches `schema` (strict json_schema); return (data, Usage)."""
+def structured(
+    messages: list[dict],
+    name: str,
+    schema: dict,
+    deadline: Deadline,
+    *,
+    temperature: float | None = None,
+):
+    """Ask for JSON that matches `schema` (strict json_schema); return (data, Usage).
+    `temperature` None leaves the server's default; a judge asks for 0, to be repeatable."""
+    sampling = {} if temperature is None else {"temperature": temperature}
     try:
         response = _client(deadline).chat.completions.create(
             model=model_name(),
@@ -138,6 +147,7 @@ def structured(messages: list[dict], name: str, schema: dict, deadline: Deadline
                 "type": "json_schema",
                 "json_schema": {"name": name, "schema": schema, "strict": True},
             },
+            **sampling,
         )
         if not response.choices:
             raise LLMFailure("malformed", "an answer without choices")

@@ -213,20 +213,20 @@ _dictionary_lock = threading.Lock()
 _local = threading.local()
 
 
-def _tokenizer():
+def tokenizer():
     """A Sudachi tokenizer for this thread.
 
     The dictionary is shared and opened once; a tokenizer is cheap but keeps state while it
-    works, so each thread gets its own.
+    works, so each thread gets its own. The judges of role-plays read Japanese with it too.
     """
     global _dictionary
-    tokenizer = getattr(_local, "tokenizer", None)
-    if tokenizer is None:
+    mine = getattr(_local, "tokenizer", None)
+    if mine is None:
         with _dictionary_lock:
             if _dictionary is None:
                 _dictionary = Dictionary(dict="core")
-        tokenizer = _local.tokenizer = _dictionary.tokenizer(mode=SplitMode.C)
-    return tokenizer
+        mine = _local.tokenizer = _dictionary.tokenizer(mode=SplitMode.C)
+    return mine
 
 
 # Sudachi refuses input over 49,149 bytes; 12,000 characters stay below it even when every
@@ -254,9 +254,9 @@ def _is_space(morpheme) -> bool:
 
 
 def _person_names(text: str):
-    tokenizer = _tokenizer()
+    sudachi = tokenizer()
     for offset, piece in _chunks(text):
-        morphemes = list(tokenizer.tokenize(piece))
+        morphemes = list(sudachi.tokenize(piece))
         i = 0
         while i < len(morphemes):
             if not _is_name_part(morphemes[i]):

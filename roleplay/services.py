@@ -6,8 +6,8 @@ turn is already safe, and a failed reply is a pending turn that can be asked for
 
 Every workflow that changes a session takes the session's row lock first and decides on what
 it reads from the locked row, then writes (as pretix's order services do), so two tabs or a
-double click can never write twice. The AI partner's reply loop is in `partner`, feedback and
-scoring in `debrief`.
+double click can never write twice. The AI partner's reply loop is in `partner`, feedback in
+`debrief`; sessions are judged by the assessments app when `session_ended` tells it.
 """
 
 import difflib
@@ -29,7 +29,6 @@ from courses.models import HoursEntry
 from courses.services import credit_practice, display_name
 
 from . import llm, partner, prompts
-from .debrief import score_from_choices
 from .models import (
     Mode,
     PracticeSession,
@@ -418,15 +417,12 @@ def end_session(session: PracticeSession) -> PracticeSession:
 
 
 def _end(current: PracticeSession, ending: Node | None, *, credit_by) -> None:
-    """Close the locked session and score what can be scored. Practice time is credited only
-    when something real happened; `credit_by` is who made it happen (None: no credit)."""
+    """Close the locked session; once committed, `session_ended` has it judged. Practice time
+    is credited only when something real happened; `credit_by` is who made it happen (None: no
+    credit)."""
     current.status, current.ended_at = SessionStatus.ENDED, timezone.now()
     if ending is not None:
         current.node, current.ending = ending.id, ending.ending
-    if current.mode == Mode.SCRIPTED:
-        SessionScore.objects.create(
-            session=current, source=ScoreSource.SCRIPTED, scores=score_from_choices(current)
-        )
     if credit_by is not None:
         current.hours_entry = _credit(current, by=credit_by)
     current.save()

@@ -15,7 +15,7 @@ from courses.services import display_name
 from yorisoi.roles import is_trainer
 
 from . import llm, services
-from .debrief import debrief_of, rubric_criteria
+from .debrief import debrief_of, rubric_criteria, sections_of
 from .forms import ObserverForm
 from .models import Mode, PracticeSession, Scenario, ScoreSource, SessionStatus
 
@@ -103,13 +103,15 @@ def debrief(request, session_id):
     session = visible_session(request, session_id)
     if session.is_active and session.user_id == request.user.pk:
         return redirect("roleplay_play", session_id=session.pk)
-    data = debrief_of(session)
+    sections = sections_of(session, request)
+    data = debrief_of(session, request, sections)
     return render(
         request,
         "roleplay/debrief.html",
         {
             "session": session,
             "debrief": data,
+            "sections": sections,
             "turns": session.turns.all(),
             "chart": state_chart(data),
             "is_owner": session.user_id == request.user.pk,

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "assessments",
     # Serves the API docs page with its own Swagger files instead of a CDN.
     "ninja",
+    # Background tasks (the AI judge of role-plays): the framework and its database queue.
+    "django_tasks",
+    "django_tasks_db",
     "wagtail.contrib.settings",
     "wagtail.sites",
     "wagtail.users",
@@ -216,6 +219,21 @@ OPENAI_API_KEY = env_str("OPENAI_API_KEY")
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")
 YORISOI_LLM_MODEL = env_str("YORISOI_LLM_MODEL")
 YORISOI_LLM_TIMEOUT = env_int("YORISOI_LLM_TIMEOUT", 20, minimum=1)
+# The AI judge reads a whole transcript at once, so it gets its own, longer deadline.
+YORISOI_JUDGE_TIMEOUT = env_int("YORISOI_JUDGE_TIMEOUT", 60, minimum=1)
+
+# Background tasks. "immediate" runs a task inside the request that queued it, so `make run`
+# needs no worker; "database" queues it for `manage.py db_worker` (production).
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+YORISOI_TASKS = env_str("YORISOI_TASKS", "immediate")
+if YORISOI_TASKS not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"YORISOI_TASKS must be one of {', '.join(TASK_BACKENDS)}, got {YORISOI_TASKS!r}"
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[YORISOI_TASKS]}}
 # Guards against runaway cost and pasted documents: characters per learner turn, and per
 # learner per day the AI-partner turns and tokens.
 YORISOI_ROLEPLAY_MAX_INPUT = env_int("YORISOI_ROLEPLAY_MAX_INPUT", 400, minimum=20)

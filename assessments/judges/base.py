@@ -22,6 +22,8 @@ EVIDENCE_LIMIT = 3
 class JudgeKind(StrEnum):
     HEURISTIC = "heuristic"
     LLM = "llm"
+    # The levels a scripted scenario's author gave the choices the learner made.
+    SCRIPTED = "scripted"
     SELF = "self"
     OBSERVER = "observer"
     TRAINER = "trainer"

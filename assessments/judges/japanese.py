@@ -10,7 +10,7 @@ framed by `|` so a pattern can ask for whole tokens in a row.
 import re
 from dataclasses import dataclass
 
-from roleplay.privacy import _tokenizer as sudachi_tokenizer
+from roleplay.privacy import tokenizer as sudachi_tokenizer
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 # Sudachi refuses very long input; a "sentence" this long has no punctuation at all and is

@@ -88,3 +88,12 @@ def test_it_opens_the_editor_of_an_existing_quiz(client, people):
     response = client.get(reverse("wagtailsnippets_assessments_quiz:edit", args=[quiz.pk]))
     assert response.status_code == 200
     assert "解説 q5" in response.content.decode()
+
+
+def test_it_lists_quizzes_for_a_trainer_and_keeps_trainees_out(client, people):
+    build_quiz(course=people.course)
+    url = reverse("wagtailsnippets_assessments_quiz:list")
+    client.force_login(people.tom)
+    assert client.get(url).status_code == 200
+    client.force_login(people.alice)
+    assert client.get(url).status_code == 302

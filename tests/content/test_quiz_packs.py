@@ -170,7 +170,7 @@ def test_it_exports_quizzes_that_load_back_unchanged(quiz_pack, tmp_path, run):
         (
             "          - text: 助言する\n",
             "          - text: 助言する\n            correct: true\n",
-            "quizzes/a-exam.yaml:15: a single-choice question needs exactly one correct option",
+            "quizzes/a-exam.yaml:17: a single-choice question needs exactly one correct option",
         ),
         (
             "            rank: 3\n",
@@ -181,19 +181,19 @@ def test_it_exports_quizzes_that_load_back_unchanged(quiz_pack, tmp_path, run):
         (
             "competencies: [B-LEVEL]",
             "competencies: [B-NOPE]",
-            "quizzes/a-exam.yaml:22: competency 'B-NOPE' is in no framework of the pack or the "
+            "quizzes/a-exam.yaml:25: competency 'B-NOPE' is in no framework of the pack or the "
             "site",
         ),
-        ("key: q02", "key: q01", "quizzes/a-exam.yaml:18: key 'q01' is already used at line 11"),
+        ("key: q02", "key: q01", "quizzes/a-exam.yaml:21: key 'q01' is already used at line 12"),
         (
             "        explanation: 守秘義務があります。\n",
             "",
-            "quizzes/a-exam.yaml:18: missing required field 'explanation'",
+            "quizzes/a-exam.yaml:21: missing required field 'explanation'",
         ),
-        ("course: course-a\n", "", "quizzes/a-exam.yaml:1: missing required field 'course'"),
+        ("    course: course-a\n", "", "quizzes/a-exam.yaml:1: missing required field 'course'"),
         ("pass_mark: 70", "pass_mark: 170", "quizzes/a-exam.yaml:6: 'pass_mark' must be a "
          "whole number from 0 to 100, not 170"),
-        ("answer: false", "answer: maybe", "quizzes/a-exam.yaml:21: 'answer' is true or false, "
+        ("answer: false", "answer: maybe", "quizzes/a-exam.yaml:24: 'answer' is true or false, "
          "and only for a true_false question"),
     ],
 )  # fmt: skip
@@ -204,9 +204,16 @@ def test_it_reports_quiz_mistakes_at_their_lines(quiz_pack, write, old, new, err
 
 
 def test_it_reports_an_unlisted_quiz_file_and_a_second_exam(quiz_pack, write):
-    write("quizzes/a-exam-2.yaml", EXAM.replace("slug: a-exam", "slug: a-exam-2"))
+    second = EXAM.replace("slug: a-exam", "slug: a-exam-2")
+    write("quizzes/a-exam-2.yaml", second)
     errors = errors_in(quiz_pack)
     assert "quizzes/a-exam-2.yaml:1: this quiz is not listed under 'quizzes' in pack.yaml" in errors
+    with open(quiz_pack / "pack.yaml", "a", encoding="utf-8") as file:
+        file.write("  - a-exam-2\n")
+    assert errors_in(quiz_pack) == [
+        "quizzes/a-exam-2.yaml:4: course 'course-a' already has an exam at "
+        f"{quiz_pack}/quizzes/a-exam.yaml:4"
+    ]
 
 
 @pytest.mark.django_db
@@ -214,12 +221,12 @@ def test_it_reports_a_lesson_naming_a_missing_quiz_or_an_exam_of_a_missing_cours
     quiz_pack, write, run
 ):
     write("courses/course-a/lessons/a-review.md", LESSON.replace("a-exam :::", "a-final :::"))
-    write("quizzes/a-check.yaml", QUIZ.replace("kind: quiz", "kind: quiz\ncourse: course-z"))
+    write("quizzes/a-check.yaml", QUIZ.replace("kind: quiz", "kind: quiz\n    course: course-z"))
     result = run("load_content", quiz_pack)
     assert result.error is not None
     lines = [line.removeprefix(f"{quiz_pack}/") for line in result.stderr.splitlines()]
     assert sorted(lines) == [
-        "courses/course-a/lessons/a-review.md:8: quiz 'a-final' is in neither the pack nor the "
+        "courses/course-a/lessons/a-review.md:9: quiz 'a-final' is in neither the pack nor the "
         "site",
         "quizzes/a-check.yaml:4: course 'course-z' is in neither the pack nor the site",
     ]
@@ -229,12 +236,12 @@ def test_it_reports_a_lesson_naming_a_missing_quiz_or_an_exam_of_a_missing_cours
 def test_it_reads_the_one_line_quiz_directive_only_with_a_slug(quiz_pack, write):
     write(
         "courses/course-a/lessons/a-review.md",
-        LESSON.replace("::: quiz a-exam :::", "::: quiz :::\n\n::: quiz a-exam\n本文\n:::"),
+        LESSON.replace(
+            "::: quiz a-exam :::", "::: quiz :::\n\n    ::: quiz a-exam\n    本文\n    :::"
+        ),
     )
-    errors = errors_in(quiz_pack)
-    assert "courses/course-a/lessons/a-review.md:8: '::: quiz' needs its SLUG on the same line" in (
-        errors
-    )
-    assert "courses/course-a/lessons/a-review.md:10: '::: quiz' takes no content between its lines" in (
-        errors
-    )
+    lesson = "courses/course-a/lessons/a-review.md"
+    assert errors_in(quiz_pack) == [
+        f"{lesson}:9: '::: quiz' needs its SLUG on the same line",
+        f"{lesson}:11: '::: quiz' takes no content between its lines",
+    ]

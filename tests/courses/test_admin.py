@@ -116,3 +116,13 @@ def test_it_offers_a_lessons_competencies_as_grouped_checkboxes(client, authorin
     assert "<legend>HV-1 HV-1の分類</legend>" in html
     box = re.search(rf'<input[^>]*value="{frameworks["HV-1-1"].pk}"[^>]*>', html).group()
     assert 'name="competencies"' in box and "checked" in box
+
+
+def test_it_filters_competencies_by_framework_under_a_japanese_label(client, authoring, frameworks):
+    client.force_login(authoring.tom)
+    url = reverse("wagtailsnippets_courses_competency:list")
+    hv = CompetencyFramework.objects.get(code="hv")
+    html = client.get(url, {"framework": hv.pk}).content.decode()
+    assert "コンピテンシー分類 コンピテンシー体系" not in html
+    assert re.search(r'aria-controls="drilldown-id_framework".*?>\s*コンピテンシー体系', html, re.S)
+    assert "HV-1-1" in html and "CO-1-1" not in html

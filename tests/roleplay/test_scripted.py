@@ -81,7 +81,7 @@ def test_it_ends_at_an_ending_scores_the_choices_and_credits_hours(people, sessi
     play(session, choice="reflect")
     assert session.status == SessionStatus.ENDED
     assert session.ending == "good"
-    scores = session.scores.get().scores
+    scores = debrief_of(session)["scores"]
     assert scores["empathy"]["level"] == 4
     assert scores["empathy"]["evidence"][0].startswith("「")
     assert scores["boundaries"]["level"] is None

@@ -4,14 +4,18 @@
   "use strict";
   const forms = document.querySelectorAll("form[data-answer]");
   const unsent = new Set();
+  const typing = new Map(); // form → timer of a written answer not sent yet
+  const inflight = new Set();
   document.body.classList.add("js-saving");
 
   function show(form, text) {
     form.querySelector("[data-status]").textContent = text;
   }
 
-  async function save(form) {
+  async function send(form) {
     unsent.delete(form);
+    clearTimeout(typing.get(form));
+    typing.delete(form);
     show(form, form.dataset.saving);
     let response;
     try {
@@ -38,13 +42,19 @@
     }
   }
 
+  function save(form) {
+    const sending = send(form);
+    inflight.add(sending);
+    sending.finally(() => inflight.delete(sending));
+    return sending;
+  }
+
   for (const form of forms) {
-    let timer = null;
     form.addEventListener("change", () => save(form));
     form.addEventListener("input", (event) => {
       if (event.target.tagName !== "TEXTAREA") return;
-      clearTimeout(timer);
-      timer = setTimeout(() => save(form), 1500);
+      clearTimeout(typing.get(form));
+      typing.set(form, setTimeout(() => save(form), 1500));
     });
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -59,6 +69,16 @@
     submitForm.addEventListener("submit", (event) => {
       if (!submitForm.dataset.auto && !window.confirm(submitForm.dataset.confirm)) {
         event.preventDefault();
+        return;
+      }
+      if (typing.size || inflight.size) {
+        // Send what is still being typed or on its way before the attempt closes.
+        event.preventDefault();
+        const pending = [...typing.keys()].map(save);
+        Promise.allSettled([...inflight, ...pending]).then(() => {
+          submitForm.dataset.auto = "1";
+          submitForm.requestSubmit();
+        });
       }
     });
   }

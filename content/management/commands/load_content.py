@@ -9,8 +9,8 @@ from content.packs import DEFAULT_PACK, InvalidPack
 
 
 class Command(BaseCommand):
-    help = """Load a content pack into the site: competency frameworks, then the courses,
-modules and lessons below the course catalogue, then the role-play scenarios.
+    help = """Load a content pack into the site: competency frameworks, quizzes and exams, the
+courses, modules and lessons below the course catalogue, then the role-play scenarios.
 
 The whole pack is checked first. Any error is printed as FILE:LINE: MESSAGE and nothing at all
 is changed. Then everything is written in one transaction: pages are matched by slug, moved and
@@ -29,12 +29,22 @@ competencies, summary, source), then Markdown with directives, each closed by a 
   ::: video URL [caption]
   ::: image FILE [alt text]            FILE is in media/; without alt text it is decorative
   ::: richtext                         HTML as the page editor stores it
+  ::: quiz SLUG :::                    a quiz or exam of quizzes/ (one line): start, resume, result
 
 A scenario file, scenarios/<slug>.yaml, holds the persona card, hidden facts, brief, goals,
 state variables (trust required), turn limit, end rules, rubric criteria, model lines and the
 branching script as `nodes` (the first one starts). Its script is checked like the scenario
 editor checks it: broken links, unreachable nodes, dead ends and missing endings are errors.
 A changed scenario is published as a new revision; an unchanged one is left alone.
+
+A quiz file, quizzes/<slug>.yaml (listed under `quizzes` in pack.yaml), holds slug, title,
+kind (quiz | exam), course (required for an exam: one exam per course), intro, pass_mark (%),
+attempts_allowed (0 = unlimited), time_limit_minutes, shuffle_questions, shuffle_options and
+`questions`. Each question has a key (unique in the file; results follow it across reloads),
+type (single | multiple | true_false | written | situational), text, competencies, explanation
+and optional points (default 1, situational 2); single and multiple list `options` (text,
+correct: true on the right ones), true_false has `answer`, written may have `guidance` for the
+trainer, and situational has a `case` and 3-5 `responses` with rank (1 = best) and reason.
 """
 
     def create_parser(self, prog_name, subcommand, **kwargs):

@@ -1,0 +1,135 @@
+"""Trainer review of role-play sessions: the queue, one session's review, and agreement."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from courses.services import display_name
+from courses.views import trainer_required
+
+from . import review
+from .review import ReviewError
+
+QUEUE_PAGE_SIZE = 20
+STATUS_BY_CODE = {
+    "not_found": 404,
+    "invalid_form": 400,
+    "invalid_comment": 400,
+    "invalid_turn": 400,
+}
+STATE_LABELS = {
+    "": gettext_lazy("To review"),
+    "unreviewed": gettext_lazy("Not reviewed by anyone"),
+    "reviewed": gettext_lazy("Reviewed by another trainer"),
+    "mine": gettext_lazy("Reviewed by me"),
+}
+
+
+def reviewable(request, session_id):
+    """A session the trainer may review; any other id is a 404, so ids reveal nothing."""
+    sessions = review.reviewable_sessions(request.user).select_related("user", "scenario")
+    return get_object_or_404(sessions, pk=session_id)
+
+
+@trainer_required
+def queue(request):
+    state = request.GET.get("state", "")
+    if state not in review.QUEUE_STATES:
+        state = ""
+    scenario = request.GET.get("scenario", "")
+    sessions = review.review_queue(request.user, scenario=scenario, state=state)
+    page = Paginator(sessions, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assessments/review_queue.html",
+        {
+            "page": page,
+            "sessions": page,
+            "state": state,
+            "states": STATE_LABELS.items(),
+            "scenario": scenario,
+            "scenarios": review.queue_scenarios(request.user),
+        },
+    )
+
+
+def review_response(request, session, *, status=200, **page_options):
+    page = review.review_page(session, request.user, **page_options)
+    return render(
+        request,
+        "assessments/review_session.html",
+        {"review": page, "session": session, "learner": display_name(session.user)},
+        status=status,
+    )
+
+
+@trainer_required
+def session_review(request, session_id):
+    session = reviewable(request, session_id)
+    return review_response(request, session, blind=request.GET.get("blind") == "1")
+
+
+@require_POST
+@trainer_required
+def submit(request, session_id):
+    session = reviewable(request, session_id)
+    blind = request.POST.get("blind") == "1"
+    try:
+        review.record_review(session, request.POST, by=request.user, blind=blind)
+    except ReviewError as error:
+        return review_response(
+            request,
+            session,
+            status=STATUS_BY_CODE[error.code],
+            blind=blind,
+            posted=request.POST,
+            errors=error.errors,
+            error=error.message,
+        )
+    messages.success(request, _("Your review is saved."))
+    return redirect("assessments:review", session_id=session.pk)
+
+
+@require_POST
+@trainer_required
+def comment(request, session_id):
+    session = reviewable(request, session_id)
+    blind = request.POST.get("blind") == "1"
+    try:
+        turn_index = int(request.POST.get("turn", ""))
+        review.add_comment(session, turn_index, request.POST.get("text", ""), by=request.user)
+    except ValueError:
+        error = ReviewError("invalid_turn", _("This turn is not part of the conversation."))
+    except ReviewError as refused:
+        error = refused
+    else:
+        url = reverse("assessments:review", args=[session.pk])
+        query = "?blind=1" if blind else ""
+        return redirect(f"{url}{query}#turn-{turn_index}")
+    return review_response(
+        request,
+        session,
+        status=STATUS_BY_CODE[error.code],
+        blind=blind,
+        error=error.message,
+        draft=(request.POST.get("turn", ""), request.POST.get("text", "")),
+    )
+
+
+@trainer_required
+def agreement(request):
+    blind_only = request.GET.get("ratings") == "blind"
+    return render(
+        request,
+        "assessments/review_agreement.html",
+        {
+            "report": review.agreement_report(blind_only=blind_only),
+            "double_rated": review.double_rated(request.user, blind_only=blind_only),
+            "blind_only": blind_only,
+            "min_sessions": review.KAPPA_MIN_SESSIONS,
+        },
+    )
