@@ -651,7 +651,10 @@ class Judgement(models.Model):
     (`result`: rubric, judge, scores per criterion, skills, passed)."""
 
     session = models.ForeignKey(
-        "roleplay.PracticeSession", on_delete=models.CASCADE, related_name="judgements"
+        "roleplay.PracticeSession",
+        on_delete=models.CASCADE,
+        related_name="judgements",
+        verbose_name=_("practice session"),
     )
     judge = models.CharField(_("judge"), max_length=12, choices=JudgeKind.choices)
     rubric = models.CharField(_("rubric"), max_length=40, default="standard")
@@ -661,19 +664,22 @@ class Judgement(models.Model):
         choices=JudgementStatus.choices,
         default=JudgementStatus.DONE,
     )
-    result = models.JSONField(default=dict)
+    result = models.JSONField(_("result"), default=dict)
     passed = models.BooleanField(_("passed"), null=True)
-    error = models.CharField(max_length=40, blank=True)
+    # Why the judge could not answer ("timeout", "malformed", ...): a code, never learner text.
+    error = models.CharField(_("error"), max_length=40, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("assessed by"),
     )
+    # A calibration rating, made without seeing the other ratings of the session.
     blind = models.BooleanField(_("blind rating"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -26,6 +26,7 @@ from roleplay.privacy import mask
 from roleplay.services import locked
 from yorisoi.roles import is_trainer
 
+from .judges.base import NO_OCCASION
 from .judges.base import JudgeKind as Judge
 from .judges.manual import FormError, from_form
 from .judging import _fiction, _masked, _rubric_key, rubric_of
@@ -117,14 +118,16 @@ def levels_of(result: Mapping) -> dict[str, int | None]:
 
 
 def form_values(result: Mapping) -> dict[str, str]:
-    """A stored judgement as the flat rubric form posts it (see judges.manual)."""
+    """A stored judgement as the flat rubric form posts it (see judges.manual). The judges'
+    stock "no occasion" remark is left out: it is not a comment a trainer would write."""
     values = {}
     for key, score in result.get("scores", {}).items():
         score = score or {}
         level = score.get("level")
+        comment = score.get("comment") or ""
         values[f"{key}-level"] = str(level) if level else ""
         values[f"{key}-evidence"] = "\n".join(score.get("evidence") or [])
-        values[f"{key}-comment"] = score.get("comment") or ""
+        values[f"{key}-comment"] = "" if comment == NO_OCCASION else comment
         values[f"{key}-better_line"] = score.get("better_line") or ""
     return values
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,12 +16,7 @@ from . import review
 from .review import ReviewError
 
 QUEUE_PAGE_SIZE = 20
-STATUS_BY_CODE = {
-    "not_found": 404,
-    "invalid_form": 400,
-    "invalid_comment": 400,
-    "invalid_turn": 400,
-}
+STATUS_BY_CODE = {"invalid_form": 400, "invalid_comment": 400, "invalid_turn": 400}
 STATE_LABELS = {
     "": gettext_lazy("To review"),
     "unreviewed": gettext_lazy("Not reviewed by anyone"),
@@ -67,6 +63,15 @@ def review_response(request, session, *, status=200, **page_options):
     )
 
 
+def refuse(request, session, error: ReviewError, **page_options):
+    """The review page again, saying what went wrong and keeping what was typed."""
+    if error.code not in STATUS_BY_CODE:
+        # The trainer may no longer review the session (not_found): it is gone for them.
+        raise Http404
+    status = STATUS_BY_CODE[error.code]
+    return review_response(request, session, status=status, error=error.message, **page_options)
+
+
 @trainer_required
 def session_review(request, session_id):
     session = reviewable(request, session_id)
@@ -81,14 +86,8 @@ def submit(request, session_id):
     try:
         review.record_review(session, request.POST, by=request.user, blind=blind)
     except ReviewError as error:
-        return review_response(
-            request,
-            session,
-            status=STATUS_BY_CODE[error.code],
-            blind=blind,
-            posted=request.POST,
-            errors=error.errors,
-            error=error.message,
+        return refuse(
+            request, session, error, blind=blind, posted=request.POST, errors=error.errors
         )
     messages.success(request, _("Your review is saved."))
     return redirect("assessments:review", session_id=session.pk)
@@ -104,20 +103,14 @@ def comment(request, session_id):
         review.add_comment(session, turn_index, request.POST.get("text", ""), by=request.user)
     except ValueError:
         error = ReviewError("invalid_turn", _("This turn is not part of the conversation."))
-    except ReviewError as refused:
-        error = refused
+    except ReviewError as caught:
+        error = caught
     else:
         url = reverse("assessments:review", args=[session.pk])
         query = "?blind=1" if blind else ""
         return redirect(f"{url}{query}#turn-{turn_index}")
-    return review_response(
-        request,
-        session,
-        status=STATUS_BY_CODE[error.code],
-        blind=blind,
-        error=error.message,
-        draft=(request.POST.get("turn", ""), request.POST.get("text", "")),
-    )
+    draft = (request.POST.get("turn", ""), request.POST.get("text", ""))
+    return refuse(request, session, error, blind=blind, draft=draft)
 
 
 @trainer_required

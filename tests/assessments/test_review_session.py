@@ -7,8 +7,10 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from assessments import review
+from assessments.judges.base import NO_OCCASION
 from assessments.models import Judgement, TurnComment
 from assessments.review import ReviewError
+from roleplay import services
 from tests.assessments.reviewing import ended_session, judged, rubric_form
 
 
@@ -38,6 +40,8 @@ def test_it_prefills_the_form_with_the_ai_judge_once_it_is_done(client, people, 
     client.force_login(people.tom)
     page = page_of(client, session)
     assert checked(page, "empathy", "2") and checked(page, "safety", "")
+    # The judges' stock "no occasion" remark is not offered as the trainer's comment.
+    assert NO_OCCASION not in page
     llm.status = "done"
     llm.save()
     assert checked(page_of(client, session), "empathy", "4")
@@ -177,3 +181,23 @@ def test_it_hides_other_trainers_notes_while_rating_blind(client, people, sessio
     client.force_login(people.tom)
     assert "問いかけが丁寧" in page_of(client, session)
     assert "問いかけが丁寧" not in page_of(client, session, blind="1")
+
+
+@pytest.mark.django_db
+def test_it_reviews_a_session_judged_when_it_ended(
+    client, people, scenario, django_capture_on_commit_callbacks
+):
+    session = services.start_session(people.alice, scenario, "scripted")
+    with django_capture_on_commit_callbacks(execute=True):
+        for choice in ("listen", "reflect"):
+            services.submit(session, choice=choice).reply.close()
+    session.refresh_from_db()
+    assert list(review.review_queue(people.tom)) == [session]
+    client.force_login(people.tom)
+    # The author scored both choices 4 for empathy: the form starts there.
+    assert checked(page_of(client, session), "empathy", "4")
+    url = reverse("assessments:review_submit", args=[session.pk])
+    client.post(url, rubric_form({"empathy": 3, "needs_elicitation": 4}))
+    assert list(review.review_queue(people.tom)) == []
+    empathy = next(c for c in review.agreement_report() if c.key == "empathy")
+    assert next(j.agreement for j in empathy.automatic if j.judge == "scripted").pairs == 1
