@@ -291,6 +291,19 @@ class ReviewItem:
         return "partial" if self.answer.points > 0 else "wrong"
 
 
+def answers_revealed(attempt: Attempt, viewer) -> bool:
+    """Whether the result page may show the right answers and explanations.
+
+    An exam keeps them back from a learner who may still sit it again, or the second attempt
+    would test memory of the first result; quizzes are practice and always show them.
+    Trainers reading a result always see them."""
+    quiz = attempt.quiz
+    if quiz is None or not quiz.is_exam or viewer.pk != attempt.user_id or attempt.passed:
+        return True
+    status = quiz_status(attempt.user, quiz)
+    return status.attempts_left == 0
+
+
 def review(attempt: Attempt) -> list[ReviewItem]:
     answers = {a.question_key: a for a in attempt.answers.all()}
     return [

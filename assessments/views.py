@@ -145,6 +145,7 @@ def result(request, attempt_id):
         {
             "attempt": attempt,
             "items": services.review(attempt),
+            "reveal": services.answers_revealed(attempt, request.user),
             "is_owner": is_owner,
             "learner_name": display_name(attempt.user),
         },

@@ -14,7 +14,7 @@ JSON = {"accept": "application/json"}
 
 @pytest.fixture
 def exam(people):
-    return build_quiz("final", course=people.course, kind="exam", pass_mark=70)
+    return build_quiz("final", course=people.course, kind="exam", pass_mark=70, attempts_allowed=1)
 
 
 def post_answer(client, attempt, key, **fields):
@@ -222,3 +222,35 @@ def test_it_links_a_course_to_its_exam(client, people, exam):
     exam.delete()
     response = client.get(reverse("assessments:course_exam", args=[people.course.pk]))
     assert response.status_code == 404
+
+
+def test_it_keeps_an_exams_answers_back_while_another_attempt_is_allowed(client, people):
+    exam = build_quiz(
+        "final-2", course=people.course, kind="exam", types=("single",), attempts_allowed=2
+    )
+    client.force_login(people.alice)
+
+    def sit_and_fail():
+        attempt = services.start_attempt(people.alice, exam)
+        wrong = next(o.id for o in attempt.sheet.question("q1").options if not o.correct)
+        services.save_answer(
+            attempt, "q1", services.AnswerInput(choices=[wrong]), user=people.alice
+        )
+        services.submit_attempt(attempt, user=people.alice)
+        return client.get(reverse("assessments:result", args=[attempt.pk])).content.decode()
+
+    first = sit_and_fail()
+    assert "解説 q1" not in first
+    assert "まず話を聴く" not in first  # the right option, not chosen
+    last = sit_and_fail()
+    assert "解説 q1" in last
+    assert "まず話を聴く" in last
+
+
+def test_it_shows_a_quizs_answers_after_every_attempt(client, people):
+    quiz = build_quiz("chapter-x", types=("single",))
+    attempt = services.start_attempt(people.alice, quiz)
+    services.submit_attempt(attempt, user=people.alice)
+    client.force_login(people.alice)
+    html = client.get(reverse("assessments:result", args=[attempt.pk])).content.decode()
+    assert "解説 q1" in html
