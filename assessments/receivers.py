@@ -134,12 +134,22 @@ def judgement_section(session: PracticeSession, request: HttpRequest | None) -> 
     model = by_kind.get(JudgeKind.LLM)
     typed = by_kind.get(JudgeKind.HEURISTIC) if session.mode == Mode.SCRIPTED else None
     own = next((j for j in judgements if j.judge == JudgeKind.SELF), None)
+    trainers = [j for j in judgements if j.judge == JudgeKind.TRAINER]
+    viewer = request.user.pk if request is not None else session.user_id
+    is_owner = viewer == session.user_id
     others = [(JudgeKind.SELF.label, own)] if own else []
-    others += [
-        (f"{JudgeKind.TRAINER.label} {display_name(j.by)}" if j.by else JudgeKind.TRAINER.label, j)
-        for j in judgements
-        if j.judge == JudgeKind.TRAINER
-    ]
+    # A trainer who has not rated the session yet does not see colleagues' ratings, so a
+    # blind calibration rating stays blind.
+    if is_owner or any(j.by_id == viewer for j in trainers):
+        others += [
+            (
+                f"{JudgeKind.TRAINER.label} {display_name(j.by)}"
+                if j.by
+                else JudgeKind.TRAINER.label,
+                j,
+            )
+            for j in trainers
+        ]
     observer = primary if primary is not None and primary.judge == JudgeKind.OBSERVER else None
     skills_from = typed if typed is not None else primary
     scores = primary.result.get("scores", {}) if primary else {}
@@ -158,7 +168,6 @@ def judgement_section(session: PracticeSession, request: HttpRequest | None) -> 
             for j in judgements
         ],
     }
-    is_owner = request is not None and request.user.pk == session.user_id
     context = {
         "primary": primary,
         "rows": _rows(rubric, primary, others),

@@ -9,6 +9,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 
 from assessments import judging
 from assessments.judges import llm as llm_judge
@@ -281,3 +282,16 @@ def test_it_refuses_a_self_assessment_by_someone_else_or_before_the_end(people, 
         judging.save_self_assessment(session, people.alice, {})
     assert caught.value.code == "not_ended"
     assert not session.judgements.exists()
+
+
+def test_it_queues_the_ai_judge_for_the_database_worker_in_production(
+    ai_session, fake_llm, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": settings.TASK_BACKENDS["database"]}}
+    end(ai_session, django_capture_on_commit_callbacks)
+    model = ai_session.judgements.get(judge=JudgeKind.LLM)
+    assert model.status == JudgementStatus.PENDING  # queued, not run in the request
+    fake_llm.answer(judge_answer())
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    model.refresh_from_db()
+    assert model.status == JudgementStatus.DONE

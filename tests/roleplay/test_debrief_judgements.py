@@ -270,3 +270,23 @@ def test_it_answers_an_ai_sessions_end_as_documented(alice, people, scenario, fa
     assert body["skills"]["learner_turns"] == 1
     document = alice.get("/api/roleplay/openapi.json").json()
     assert conforms(response, document, "post", "/sessions/{session_id}/end") == []
+
+
+def test_it_shows_trainers_ratings_only_to_the_learner_and_trainers_who_rated(
+    client, people, scenario
+):
+    session = scripted_ended(people, scenario)
+    scores = {
+        "empathy": {"level": 2, "evidence": [], "comment": "", "better_line": "", "rules": []}
+    }
+    Judgement.objects.create(
+        session=session,
+        judge=JudgeKind.TRAINER,
+        by=people.tom,
+        blind=True,
+        result={"rubric": "standard", "judge": "trainer", "scores": scores, "passed": False},
+        passed=False,
+    )
+    for who, sees in (("alice", True), ("tom", True), ("ada", False)):
+        client.force_login(getattr(people, who))
+        assert ('class="beside">' in debrief(client, session)) is sees, who
