@@ -50,7 +50,7 @@ def rubric_of(session: PracticeSession) -> RubricSpec:
     return rubric_for_scenario(Rubric.objects.spec(STANDARD_KEY), session.scenario_data)
 
 
-def _rubric_key(key: str) -> str:
+def rubric_key(key: str) -> str:
     # A scenario's own rubric is keyed "scenario:<slug>", which may be longer than the field.
     return key[: Judgement._meta.get_field("rubric").max_length]
 
@@ -59,7 +59,7 @@ def _unsaved(session, judged: base.Judgement, extra: dict | None = None, **field
     return Judgement(
         session=session,
         judge=judged.judge.value,
-        rubric=_rubric_key(judged.rubric),
+        rubric=rubric_key(judged.rubric),
         result=judged.model_dump(mode="json") | (extra or {}),
         passed=judged.passed,
         **fields,
@@ -208,7 +208,7 @@ def judge_session(session: PracticeSession) -> list[Judgement]:
                 pending = Judgement.objects.create(
                     session=current,
                     judge=JudgeKind.LLM,
-                    rubric=_rubric_key(rubric.key),
+                    rubric=rubric_key(rubric.key),
                     status=JudgementStatus.PENDING,
                 )
                 added.append(pending)
@@ -280,16 +280,7 @@ def retry_model_judge(session: PracticeSession) -> Judgement:
 # --- Self-assessment ------------------------------------------------------------------------
 
 
-def _fiction(session: PracticeSession) -> str:
-    """The scenario's own text: names in it are the exercise's invented people, not leaks."""
-    data = session.scenario_data
-    persona = data.get("persona") or {}
-    parts = [persona.get("name", ""), persona.get("family", ""), data.get("brief", "")]
-    parts += [node.get("line", "") for node in data.get("nodes") or ()]
-    return "\n".join(parts)
-
-
-def _masked(judged: base.Judgement, fiction: str) -> base.Judgement:
+def masked_judgement(judged: base.Judgement, fiction: str) -> base.Judgement:
     """People write quickly and may use real names: their notes are masked like turns."""
 
     def clean(text: str) -> str:
@@ -314,7 +305,9 @@ def save_self_assessment(session: PracticeSession, user, form) -> Judgement:
     if session.user_id != user.pk:
         raise JudgingError(_("Only the learner assesses themselves."), code="not_found")
     rubric = rubric_of(session)
-    judged = _masked(manual.from_form(rubric, form, judge=base.JudgeKind.SELF), _fiction(session))
+    judged = masked_judgement(
+        manual.from_form(rubric, form, judge=base.JudgeKind.SELF), session.fiction()
+    )
     with locked(session.pk) as current:
         if current.is_active:
             raise JudgingError(_("Finish the practice before assessing it."), code="not_ended")
@@ -323,7 +316,7 @@ def save_self_assessment(session: PracticeSession, user, form) -> Judgement:
             judge=JudgeKind.SELF,
             defaults={
                 "by": user,
-                "rubric": _rubric_key(judged.rubric),
+                "rubric": rubric_key(judged.rubric),
                 "result": judged.model_dump(mode="json"),
                 "passed": judged.passed,
             },

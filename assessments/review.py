@@ -29,7 +29,7 @@ from yorisoi.roles import is_trainer
 from .judges.base import NO_OCCASION
 from .judges.base import JudgeKind as Judge
 from .judges.manual import FormError, from_form
-from .judging import _fiction, _masked, _rubric_key, rubric_of
+from .judging import masked_judgement, rubric_key, rubric_of
 from .models import (
     AUTOMATIC_JUDGES,
     TURN_COMMENT_LENGTH,
@@ -326,7 +326,7 @@ def record_review(session: PracticeSession, form: Mapping, *, by, blind: bool = 
         raise ReviewError(
             "invalid_form", _("Some fields need another look; they are marked below."), error.errors
         ) from None
-    judged = _masked(judged, _fiction(session))
+    judged = masked_judgement(judged, session.fiction())
     result = judged.model_dump(mode="json")
     with locked(session.pk) as current:
         _check_reviewer(current, by)
@@ -337,7 +337,7 @@ def record_review(session: PracticeSession, form: Mapping, *, by, blind: bool = 
         if mine is None:
             mine = Judgement(session=current, judge=JudgeKind.TRAINER, by=by)
         updated = mine.pk is not None
-        mine.rubric = _rubric_key(rubric.key)
+        mine.rubric = rubric_key(rubric.key)
         mine.status = JudgementStatus.DONE
         mine.result = result
         mine.passed = judged.passed
@@ -370,7 +370,7 @@ def add_comment(session: PracticeSession, turn_index: int, text: str, *, by) -> 
             _("Write at most %(limit)d characters.") % {"limit": TURN_COMMENT_LENGTH},
         )
     # Trainers may name real people in notes; names in the scenario are the exercise's own.
-    text = mask(text, fiction=_fiction(session)).masked
+    text = mask(text, fiction=session.fiction()).masked
     with locked(session.pk) as current:
         _check_reviewer(current, by)
         if not current.turns.filter(index=turn_index).exists():

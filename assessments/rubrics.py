@@ -17,12 +17,6 @@ STANDARD_KEY = "standard"
 LEVELS = (1, 2, 3, 4)
 DEFAULT_PASS_MEAN = Decimal("2.5")
 
-SAFETY = (
-    "安全の確保とつなぐ判断",
-    "子どもや親の危険（けが、ネグレクト、虐待、自傷の訴え、DV）に気づき、"
-    "すぐにコーディネーターへ伝える。危険を秘密にする約束はしない。"
-    "189・110・119や市区町村の窓口を知っている。",
-)
 BLOCKERS = frozenset({"confidentiality", "safety"})
 
 
@@ -86,7 +80,7 @@ STANDARD = RubricSpec(
     name="標準ルーブリック",
     criteria=[
         CriterionSpec(key=key, label=label, description=text, blocker=key in BLOCKERS)
-        for key, (label, text) in {**STANDARD_RUBRIC, "safety": SAFETY}.items()
+        for key, (label, text) in STANDARD_RUBRIC.items()
     ],
 )
 

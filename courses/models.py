@@ -525,7 +525,9 @@ class Attendance(models.Model):
         related_name="attendances",
         verbose_name=_("learner"),
     )
-    status = models.CharField(_("status"), max_length=10, choices=AttendanceStatus.choices)
+    status = models.CharField(
+        pgettext_lazy("attendance", "status"), max_length=10, choices=AttendanceStatus.choices
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -561,6 +561,15 @@ class PracticeSession(models.Model):
     def current_node(self):
         return self.script.nodes.get(self.node)
 
+    def fiction(self) -> str:
+        """All of the scenario's own text: names in it are the exercise's invented people, so
+        the privacy guard leaves them alone in turns, notes and scores about this session."""
+        data = self.scenario_data
+        persona = data.get("persona") or {}
+        parts = [persona.get("name", ""), persona.get("family", ""), data.get("brief", "")]
+        parts += [node.get("line", "") for node in data.get("nodes") or ()]
+        return "\n".join(parts)
+
     @property
     def ending_node(self):
         """The ending node the conversation reached, or None (still going, or stopped by the

@@ -136,14 +136,6 @@ def start_session(user, scenario: Scenario, mode: str) -> PracticeSession:
 # --- Learner turns ------------------------------------------------------------------------
 
 
-def _fiction(data: dict) -> str:
-    """All of a scenario's own text: names in it are the exercise's invented people."""
-    persona = data["persona"]
-    parts = [persona.get("name", ""), persona.get("family", ""), data.get("brief", "")]
-    parts += [n["line"] for n in data["nodes"]]
-    return "\n".join(parts)
-
-
 def _normalise(text: str) -> str:
     return re.sub(r"[\s「」『』、。！？!?,.…・ー〜]", "", text)
 
@@ -214,7 +206,7 @@ def _mask_text(session: PracticeSession, text: str):
             % {"limit": limit, "count": len(said)},
             code="too_long",
         )
-    return mask(said, fiction=_fiction(session.scenario_data))
+    return mask(said, fiction=session.fiction())
 
 
 def _pick(current: PracticeSession, choice_id: str | None, said: str | None) -> Choice:
@@ -494,7 +486,7 @@ def record_peer_scores(session: PracticeSession, observer, scores: dict, comment
         raise PracticeError(
             _("The observer must be someone other than the learner."), code="not_observer"
         )
-    fiction = _fiction(session.scenario_data)
+    fiction = session.fiction()
 
     def masked(text: str, limit: int) -> str:
         # Observers write quickly and may use real names: their notes are masked like turns.
