@@ -575,7 +575,10 @@ class Rubric(ClusterableModel):
 
 
 class RubricCriterion(Orderable, ClusterableModel):
-    rubric = ParentalKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
+    rubric = ParentalKey(
+        Rubric, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("rubric")
+    )
+    sort_order = models.IntegerField(_("sort order"), null=True, blank=True, editable=False)
     key = models.CharField(
         _("key"),
         max_length=40,

@@ -53,7 +53,7 @@ def test_it_says_the_rest_is_in_person_when_only_in_person_lessons_are_left(clie
     assert services.course_progress(people.alice, people.course).next_lesson is None
     client.force_login(people.alice)
     html = client.get(reverse("home")).content.decode()
-    assert "対面" in html or "in person" in html
+    assert "残りは集合研修です" in html
 
 
 @pytest.mark.django_db

@@ -117,6 +117,7 @@ def admin_pages(people):
         reverse("wagtailsnippets_courses_competency:edit", args=[competency.pk]),
         reverse("wagtailadmin_pages:edit", args=[people.lessons[0].pk]),
         reverse("wagtailadmin_explore", args=[people.course.pk]),
+        reverse("wagtailsnippets_assessments_quiz:list"),
     ]
 
 

@@ -1,4 +1,5 @@
-"""Demo users and a living cohort, so a first look at Yorisoi shows real progress."""
+"""Demo users and a living cohort, so a first look at Yorisoi shows real progress, practice
+and assessments. It lives in `content`, the one app that may reach every other (DESIGN §3)."""
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -9,8 +10,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from assessments import services as assessments
+from assessments.models import Attempt, Quiz
 from courses import services
 from courses.models import AttendanceStatus, Cohort, CoursePage, Delivery, InPersonSession
+from roleplay import services as roleplay
+from roleplay.models import Mode, PracticeSession, Scenario
 from yorisoi.roles import COORDINATOR, ORG_ADMIN, TRAINEE, TRAINER, ensure_groups
 
 DEFAULT_PASSWORD = "yorisoi-demo"
@@ -32,6 +37,11 @@ CLASSMATES = [
 ]
 CERTIFICATION = "hv-certification"
 COORDINATOR_COURSE = "co-practice"
+DEMO_SCENARIO = "first-visit-anxious-mother"
+DEMO_QUIZ = "co-m1-municipality-quiz"
+DEMO_EXAM = "hv-final-exam"
+# How many exam questions the demo trainee has answered before "closing the tab".
+EXAM_ANSWERED = 5
 
 
 class Command(BaseCommand):
@@ -76,6 +86,8 @@ class Command(BaseCommand):
             services.enrol(user, certification, cohort=cohort, by=users["trainer"])
             self.complete_share(user, certification, share)
         self.demo_sessions(cohort, users["trainer"], [user for user, _share in learners])
+        self.demo_practice(users["trainee"])
+        self.demo_exam(users["trainee"])
 
         coordinator_course = CoursePage.objects.filter(slug=COORDINATOR_COURSE).first()
         if coordinator_course is not None:
@@ -91,6 +103,7 @@ class Command(BaseCommand):
             services.enrol(users["coordinator"], coordinator_course, cohort=co_cohort,
                            by=users["trainer"])  # fmt: skip
             self.complete_share(users["coordinator"], coordinator_course, 0.4)
+            self.demo_quiz(users["coordinator"])
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo ready: log in as trainee, coordinator, trainer or admin "
@@ -149,3 +162,57 @@ class Command(BaseCommand):
                 statuses[learners[-1].pk] = AttendanceStatus.ABSENT
                 statuses[learners[-2].pk] = AttendanceStatus.LATE
                 services.record_attendance(session, statuses, by=trainer)
+
+    def demo_practice(self, trainee):
+        """A scripted role-play played to its ending: judged at once, and waiting in the
+        trainer's review queue. One weaker choice gives the debrief a moment to learn from."""
+        scenario = Scenario.objects.filter(slug=DEMO_SCENARIO, live=True).first()
+        if scenario is None or PracticeSession.objects.filter(user=trainee).exists():
+            return
+        session = roleplay.start_session(trainee, scenario, Mode.SCRIPTED)
+        for step in range(scenario.data.turn_limit or 30):
+            session.refresh_from_db()
+            node = session.current_node() if session.is_active else None
+            if node is None:
+                break
+            offered = sorted(node.available(session.state), key=lambda c: c.quality or 0)
+            if not offered:
+                break
+            choice = offered[0] if step == 1 else offered[-1]
+            roleplay.submit(session, choice=choice.id)
+
+    def demo_quiz(self, coordinator):
+        """A submitted chapter quiz, so the coordinator's lesson shows a result with feedback."""
+        quiz = Quiz.objects.filter(slug=DEMO_QUIZ).first()
+        if quiz is None or Attempt.objects.filter(user=coordinator, quiz=quiz).exists():
+            return
+        attempt = assessments.start_attempt(coordinator, quiz)
+        for n, question in enumerate(attempt.sheet.questions):
+            answer = self.answer_to(question, right=n % 4 != 3)
+            assessments.save_answer(attempt, question.key, answer, user=coordinator)
+        assessments.submit_attempt(attempt, user=coordinator)
+
+    def demo_exam(self, trainee):
+        """The final exam begun and left half done: reopening it resumes where it stopped."""
+        exam = Quiz.objects.filter(slug=DEMO_EXAM).first()
+        if exam is None or Attempt.objects.filter(user=trainee, quiz=exam).exists():
+            return
+        attempt = assessments.start_attempt(trainee, exam)
+        choosable = [q for q in attempt.sheet.questions if q.type != "written"]
+        for question in choosable[:EXAM_ANSWERED]:
+            answer = self.answer_to(question, right=True)
+            assessments.save_answer(attempt, question.key, answer, user=trainee)
+
+    @staticmethod
+    def answer_to(question, *, right: bool):
+        if question.type == "true_false":
+            return assessments.AnswerInput(flag=question.answer if right else not question.answer)
+        if question.type == "written":
+            return assessments.AnswerInput(
+                text="まず気持ちを受け止め、その場で約束はせず、すぐにコーディネーターに報告します。"
+            )
+        if question.type == "situational":
+            ranked = sorted(question.options, key=lambda o: o.rank or 0)
+            return assessments.AnswerInput(choices=[ranked[0 if right else -1].id])
+        wrong = [o.id for o in question.options if not o.correct][:1]
+        return assessments.AnswerInput(choices=question.correct_ids if right else wrong)

@@ -55,3 +55,31 @@ def test_it_still_creates_users_before_content_is_loaded(db, capsys):
     call_command("seed_demo")
     assert get_user_model().objects.filter(username="trainee").exists()
     assert "load_content" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_it_gives_a_first_look_practice_and_assessments(run, django_capture_on_commit_callbacks):
+    """With the default pack: a judged role-play waiting for the trainer's review, a submitted
+    chapter quiz and a final exam left half done, so every screen has something to show."""
+    from assessments.models import Attempt, AttemptStatus, Judgement
+    from assessments.review import review_queue
+    from roleplay.models import PracticeSession, SessionStatus
+
+    assert run("load_content").error is None
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    call_command("seed_demo")
+    User = get_user_model()
+    trainee, trainer = User.objects.get(username="trainee"), User.objects.get(username="trainer")
+
+    session = PracticeSession.objects.get(user=trainee)
+    assert session.status == SessionStatus.ENDED and session.ending
+    assert Judgement.objects.filter(session=session, judge="scripted", status="done").exists()
+    assert session in review_queue(trainer)
+
+    attempts = {a.user.username: a for a in Attempt.objects.select_related("user", "quiz")}
+    assert set(attempts) == {"trainee", "coordinator"}
+    assert attempts["coordinator"].status == AttemptStatus.GRADED
+    assert attempts["trainee"].quiz.kind == "exam"
+    assert attempts["trainee"].status == AttemptStatus.IN_PROGRESS
+    assert attempts["trainee"].answers.count() == 5
