@@ -117,7 +117,7 @@ def scripted_judgement(session: PracticeSession, rubric: RubricSpec) -> base.Jud
         better = next((b for _level, i in items if (b := _better_choice(i)) is not None), None)
         scores[key] = base.CriterionScore(
             level=level,
-            evidence=[f"「{i.turn.text.strip('「」')}」" for _level, i in items[:2]],
+            evidence=[i.turn.text.strip("「」") for _level, i in items[:2]],
             comment=items[0][1].choice.feedback,
             better_line=better.text if better is not None and level < 4 else "",
             rules=[

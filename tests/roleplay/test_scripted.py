@@ -83,7 +83,9 @@ def test_it_ends_at_an_ending_scores_the_choices_and_credits_hours(people, sessi
     assert session.ending == "good"
     scores = debrief_of(session)["scores"]
     assert scores["empathy"]["level"] == 4
-    assert scores["empathy"]["evidence"][0].startswith("「")
+    # The learner's own words, verbatim: the page quotes them, so no brackets are added.
+    said = [t.text.strip("「」") for t in session.turns.filter(speaker="learner")]
+    assert scores["empathy"]["evidence"][0] in said
     assert scores["boundaries"]["level"] is None
     entry = HoursEntry.objects.get(source=HoursSource.ROLEPLAY)
     assert (entry.user, entry.course, entry.minutes) == (people.alice, people.course, 5)
