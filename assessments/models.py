@@ -745,3 +745,260 @@ class TurnComment(models.Model):
     def __str__(self):
         # Never the text: this string is stored in the audit log.
         return f"comment on turn {self.turn_index} of session {self.session_id}"
+
+
+# === Certification (H12) =====================================================================
+
+
+@register_snippet
+class CertificationRule(ClusterableModel):
+    """What a trainee of a course must have done to be certified (認定), set by trainers.
+    The checks themselves are in `assessments.certification.eligibility`."""
+
+    course = models.OneToOneField(
+        CoursePage,
+        on_delete=models.CASCADE,
+        related_name="certification_rule",
+        verbose_name=_("course"),
+    )
+    min_hours = models.DecimalField(
+        _("minimum hours"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Course hours needed. Leave empty to use the course's required hours."),
+    )
+    exam_required = models.BooleanField(
+        _("final exam must be passed"),
+        default=True,
+        help_text=_("The course's final exam must have been passed."),
+    )
+    min_attendance_percent = models.PositiveSmallIntegerField(
+        _("minimum attendance (%)"),
+        default=80,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Share of the recorded in-person sessions the trainee attended."),
+    )
+    valid_years = models.PositiveSmallIntegerField(
+        _("valid for (years)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty for certificates that do not expire."),
+    )
+    renewal_course = models.ForeignKey(
+        CoursePage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("renewal course"),
+        help_text=_("Completing this course's hours renews the certificate (e.g. follow-up)."),
+    )
+    number_prefix = models.CharField(
+        _("certificate number prefix"),
+        max_length=20,
+        default="YH",
+        validators=[RegexValidator(r"^[A-Za-z0-9]+$", _("Use letters and digits only."))],
+    )
+
+    panels = [
+        FieldPanel("course"),
+        FieldPanel("min_hours"),
+        FieldPanel("exam_required"),
+        FieldPanel("min_attendance_percent"),
+        FieldPanel("valid_years"),
+        FieldPanel("renewal_course"),
+        FieldPanel("number_prefix"),
+        InlinePanel("required_scenarios", label=_("Required scenarios")),
+    ]
+
+    class Meta:
+        verbose_name = _("certification rule")
+        verbose_name_plural = _("certification rules")
+
+    def __str__(self):
+        return str(self.course)
+
+    @property
+    def hours_needed(self) -> Decimal:
+        return self.min_hours if self.min_hours is not None else self.course.required_hours
+
+
+class RequiredScenario(Orderable):
+    rule = ParentalKey(
+        CertificationRule,
+        on_delete=models.CASCADE,
+        related_name="required_scenarios",
+        verbose_name=_("certification rule"),
+    )
+    scenario = models.ForeignKey(
+        "roleplay.Scenario", on_delete=models.CASCADE, related_name="+", verbose_name=_("scenario")
+    )
+    min_level = models.PositiveSmallIntegerField(
+        _("minimum mean level"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_("Mean level of the session's judgement, with no blocker at level 1."),
+    )
+
+    panels = [FieldPanel("scenario"), FieldPanel("min_level")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("required scenario")
+        verbose_name_plural = _("required scenarios")
+
+    def __str__(self):
+        return str(self.scenario)
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class CertificateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A holder's own certificates; a trainer's also those of trainees in cohorts of the
+        course they run; org admins see all."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_org_admin(user):
+            return self
+        if not is_trainer(user):
+            return self.filter(user=user)
+        runs = Enrollment.objects.filter(
+            user=OuterRef("user"), course=OuterRef("course"), cohort__trainers=user
+        )
+        return self.filter(Q(user=user) | Exists(runs))
+
+
+class Certificate(models.Model):
+    """A certificate (認定証) issued to one trainee for one course. The holder's name and the
+    course title are frozen at issue, so later renames do not change what was certified."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name=_("holder"),
+    )
+    course = models.ForeignKey(
+        CoursePage, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("course")
+    )
+    cohort = models.ForeignKey(
+        "courses.Cohort",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("cohort"),
+    )
+    number = models.CharField(_("certificate number"), max_length=40, unique=True)
+    holder_name = models.CharField(_("holder's name"), max_length=150)
+    course_title = models.CharField(_("course title"), max_length=255)
+    issued_on = models.DateField(_("issue date"))
+    expires_on = models.DateField(_("expiry date"), null=True, blank=True)
+    code = models.CharField(_("verification code"), max_length=32, unique=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("reason for revocation"), max_length=300, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    renewed_at = models.DateTimeField(_("renewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "course"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_certificate_per_course",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=models.F("issued_on")),
+                name="certificate_expires_after_issue",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def status_on(self, day) -> str:
+        if self.revoked_at is not None:
+            return CertificateStatus.REVOKED
+        if self.expires_on is not None and self.expires_on < day:
+            return CertificateStatus.EXPIRED
+        return CertificateStatus.VALID
+
+    @property
+    def status(self) -> str:
+        return self.status_on(timezone.localdate())
+
+    def get_status_display(self) -> str:
+        return CertificateStatus(self.status).label
+
+
+class CertificateCounter(models.Model):
+    """The last number used per prefix and year; its row is locked while a number is taken,
+    so numbers have no gaps or duplicates."""
+
+    key = models.CharField(_("key"), max_length=40, unique=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("certificate counter")
+        verbose_name_plural = _("certificate counters")
+
+    def __str__(self):
+        return f"{self.key}: {self.last}"
+
+
+# === Open Badges signing keys (H12b) =========================================================
+
+
+class SigningKey(models.Model):
+    """An Ed25519 key pair the organisation signs Open Badges credentials with. The newest key
+    without `retired_at` signs; retired keys stay published so what they signed still verifies,
+    and are never deleted. The private half is stored encrypted (see `assessments.badges`)."""
+
+    kid = models.CharField(_("key id"), max_length=64, unique=True)
+    public_jwk = models.JSONField(_("public key (JWK)"))
+    private_key_encrypted = models.TextField(_("private key (encrypted)"), editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+
+    def __str__(self):
+        return self.kid
+
+    def jwk(self) -> dict:
+        """The public JWK; a retired key says since when, for readers of the key set."""
+        if self.retired_at is None:
+            return dict(self.public_jwk)
+        return {**self.public_jwk, "retired": self.retired_at.isoformat()}

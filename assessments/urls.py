@@ -1,10 +1,41 @@
 from django.urls import path
 
-from . import judging_views, review_views, views
+from . import badge_views, certificate_views, judging_views, map_views, review_views, views
 
 app_name = "assessments"
 
 urlpatterns = [
+    path("verify/<str:code>/", certificate_views.verify, name="verify"),
+    path(
+        "me/certification/<int:course_id>/",
+        certificate_views.my_certification,
+        name="my_certification",
+    ),
+    path(
+        "certificates/<int:certificate_id>/print/",
+        certificate_views.print_certificate,
+        name="print_certificate",
+    ),
+    path(
+        "certificates/<int:certificate_id>/revoke/",
+        certificate_views.revoke,
+        name="revoke_certificate",
+    ),
+    path(
+        "certificates/<int:certificate_id>/renew/",
+        certificate_views.renew,
+        name="renew_certificate",
+    ),
+    path(
+        "trainer/cohorts/<int:cohort_id>/certificates/",
+        certificate_views.cohort_certificates,
+        name="cohort_certificates",
+    ),
+    path(
+        "trainer/cohorts/<int:cohort_id>/certificates/issue-all/",
+        certificate_views.issue_all,
+        name="issue_all_certificates",
+    ),
     path("quizzes/<slug:slug>/", views.quiz_detail, name="quiz"),
     path("quizzes/<slug:slug>/start/", views.start, name="start"),
     path("attempts/<int:attempt_id>/", views.attempt_page, name="attempt"),
@@ -34,4 +65,17 @@ urlpatterns = [
         judging_views.self_assessment,
         name="self_assessment",
     ),
+    path("verify/<str:code>/credential.jwt", badge_views.credential_jwt, name="credential"),
+    path("verify/<str:code>/credential.json", badge_views.credential_json, name="credential_json"),
+    path("badges/issuer/", badge_views.issuer, name="badge_issuer"),
+    path("badges/jwks.json", badge_views.jwks, name="badge_jwks"),
+    path("me/competencies/", map_views.my_competencies, name="my_competencies"),
+    path(
+        "trainer/cohorts/<int:cohort_id>/competencies/",
+        map_views.cohort_competencies,
+        name="cohort_competencies",
+    ),
+    path("trainer/registry/", map_views.registry_page, name="registry"),
+    path("trainer/registry/registry.csv", map_views.registry_csv, name="registry_csv"),
+    path("trainer/exports/", map_views.exports, name="exports"),
 ]

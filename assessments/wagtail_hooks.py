@@ -66,3 +66,41 @@ def register_review_actions(actions):
         _("Comment on a role-play turn"),
         _("Trainer's note on a role-play turn added"),
     )
+
+
+@hooks.register("register_log_actions")
+def register_certificate_actions(actions):
+    actions.register_action(
+        "assessments.certificate.issue", _("Issue a certificate"), _("Certificate issued")
+    )
+    actions.register_action(
+        "assessments.certificate.renew", _("Renew a certificate"), _("Certificate renewed")
+    )
+    actions.register_action(
+        "assessments.certificate.revoke", _("Revoke a certificate"), _("Certificate revoked")
+    )
+
+
+@hooks.register("yorisoi_course_links")
+def course_links(request, course):
+    """The learner home's links for one course: its final exam and what certification needs."""
+    from .models import CertificationRule
+    from .services import course_exam
+
+    links = []
+    exam = course_exam(course)
+    if exam is not None:
+        links.append((_("Final exam"), reverse("assessments:quiz", args=[exam.slug])))
+    if CertificationRule.objects.filter(course=course).exists():
+        url = reverse("assessments:my_certification", args=[course.pk])
+        links.append((_("Certification conditions"), url))
+    return links
+
+
+@hooks.register("yorisoi_cohort_links")
+def cohort_links(request, cohort):
+    """The cohort dashboard's links to certificates and the cohort's competency map."""
+    return [
+        (_("Certificates"), reverse("assessments:cohort_certificates", args=[cohort.pk])),
+        (_("Competency map"), reverse("assessments:cohort_competencies", args=[cohort.pk])),
+    ]

@@ -10,6 +10,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
 from yorisoi.roles import is_trainer
 
@@ -31,6 +32,12 @@ from .models import (
 
 JOURNAL_PAGE_SIZE = 20
 LEDGER_PAGE_SIZE = 50
+
+
+def hooked_links(name: str, *args) -> list[tuple[str, str]]:
+    """(label, url) links other apps add to our pages through a Wagtail hook, so courses
+    links to their pages without importing them (DESIGN §3)."""
+    return [link for add_links in hooks.get_hooks(name) for link in add_links(*args)]
 
 
 def trainer_required(view):
@@ -95,7 +102,9 @@ def learner_home(request):
         request,
         "courses/learner_home.html",
         {
-            "progress": [progress[c.pk] for c in courses],
+            "progress": [
+                (progress[c.pk], hooked_links("yorisoi_course_links", request, c)) for c in courses
+            ],
             "sessions": services.upcoming_sessions(request.user),
             "journal": JournalEntry.objects.filter(user=request.user).select_related("lesson")[:3],
             "open_courses": open_courses,
@@ -222,6 +231,7 @@ def cohort_dashboard(request, cohort_id):
         "courses/trainer/cohort_dashboard.html",
         {
             "cohort": cohort,
+            "links": hooked_links("yorisoi_cohort_links", request, cohort),
             "matrix": matrix,
             "sessions": sessions,
             "now": timezone.now(),

@@ -88,3 +88,15 @@ def fake_llm(settings):
     settings.YORISOI_LLM_TIMEOUT = 5
     yield server
     server.stop()
+
+
+@pytest.fixture
+def connection_kept(monkeypatch):
+    """Keep the test's database connection open through code that ends a request or a worker
+    batch: closing a response (request_finished) and a task worker both call
+    close_old_connections, which on PostgreSQL would close the connection the test's
+    transaction lives on. Django's test client shields only the responses it closes itself."""
+    from django.db import connections
+
+    for connection in connections.all():
+        monkeypatch.setattr(connection, "close_if_unusable_or_obsolete", lambda: None)

@@ -35,6 +35,9 @@ ROLE_PERMISSIONS = {
         "assessments.add_quiz",
         "assessments.change_quiz",
         "assessments.view_quiz",
+        "assessments.add_certificationrule",
+        "assessments.change_certificationrule",
+        "assessments.view_certificationrule",
     ],
 }
 # Org admins hold every trainer permission plus user management.
@@ -50,6 +53,7 @@ ROLE_PERMISSIONS[ORG_ADMIN] = ROLE_PERMISSIONS[TRAINER] + [
     "courses.delete_inpersonsession",
     "roleplay.delete_scenario",
     "assessments.delete_quiz",
+    "assessments.delete_certificationrule",
 ]
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 
@@ -101,4 +105,8 @@ def ensure_groups(catalogue=None) -> None:
 
 def context_processor(request):
     user = request.user
-    return {"is_trainer": is_trainer(user), "is_org_admin": is_org_admin(user)}
+    return {
+        "is_trainer": is_trainer(user),
+        "is_org_admin": is_org_admin(user),
+        "is_coordinator": COORDINATOR in role_names(user),
+    }

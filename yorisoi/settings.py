@@ -212,6 +212,8 @@ LOGGING = {
 }
 
 YORISOI_ROSTER_MAX_ROWS = env_int("YORISOI_ROSTER_MAX_ROWS", 2000, minimum=1)
+# The organisation that certifies home visitors, as printed on its certificates (認定証).
+YORISOI_ORGANISATION_NAME = env_str("YORISOI_ORGANISATION_NAME", "Yorisoi デモ団体")
 
 # Role-play with an AI partner. No model configured is a normal state: scripted and peer
 # practice work without one, and LLM mode says so.

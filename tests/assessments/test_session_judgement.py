@@ -285,7 +285,7 @@ def test_it_refuses_a_self_assessment_by_someone_else_or_before_the_end(people, 
 
 
 def test_it_queues_the_ai_judge_for_the_database_worker_in_production(
-    ai_session, fake_llm, settings, django_capture_on_commit_callbacks
+    ai_session, fake_llm, settings, django_capture_on_commit_callbacks, connection_kept
 ):
     settings.TASKS = {"default": {"BACKEND": settings.TASK_BACKENDS["database"]}}
     end(ai_session, django_capture_on_commit_callbacks)

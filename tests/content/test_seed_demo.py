@@ -78,7 +78,7 @@ def test_it_gives_a_first_look_practice_and_assessments(run, django_capture_on_c
     assert session in review_queue(trainer)
 
     attempts = {a.user.username: a for a in Attempt.objects.select_related("user", "quiz")}
-    assert set(attempts) == {"trainee", "coordinator"}
+    assert {"trainee", "coordinator"} <= set(attempts)
     assert attempts["coordinator"].status == AttemptStatus.GRADED
     assert attempts["trainee"].quiz.kind == "exam"
     assert attempts["trainee"].status == AttemptStatus.IN_PROGRESS

@@ -222,7 +222,9 @@ def streamed_turn(client, session, text="よろしくお願いします。"):
     )
 
 
-def test_it_saves_the_streamed_reply_when_the_client_goes_away(alice, people, scenario, fake_llm):
+def test_it_saves_the_streamed_reply_when_the_client_goes_away(
+    alice, people, scenario, fake_llm, connection_kept
+):
     session = services.start_session(people.alice, scenario, Mode.LLM)
     fake_llm.stream(Reply("それは……ありがとうございます。"))
     response = streamed_turn(alice, session)
@@ -236,7 +238,7 @@ def test_it_saves_the_streamed_reply_when_the_client_goes_away(alice, people, sc
 
 
 def test_it_saves_the_reply_when_the_client_goes_before_the_stream_starts(
-    alice, people, scenario, fake_llm
+    alice, people, scenario, fake_llm, connection_kept
 ):
     session = services.start_session(people.alice, scenario, Mode.LLM)
     fake_llm.stream(Reply("はい。"))

@@ -10,10 +10,18 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from assessments import badges, certification
 from assessments import services as assessments
-from assessments.models import Attempt, Quiz
+from assessments.models import Attempt, CertificationRule, Quiz
 from courses import services
-from courses.models import AttendanceStatus, Cohort, CoursePage, Delivery, InPersonSession
+from courses.models import (
+    AttendanceStatus,
+    Cohort,
+    CoursePage,
+    Delivery,
+    HoursSource,
+    InPersonSession,
+)
 from roleplay import services as roleplay
 from roleplay.models import Mode, PracticeSession, Scenario
 from yorisoi.roles import COORDINATOR, ORG_ADMIN, TRAINEE, TRAINER, ensure_groups
@@ -35,6 +43,8 @@ CLASSMATES = [
     ("demo-nakamura", "中村", "典子", 0.75),
     ("demo-kobayashi", "小林", "亜希", 0.0),
 ]
+# A trainee of the finished cohort 第11期 who holds a certificate.
+CERTIFIED = ("demo-kato", "加藤", "由紀")
 CERTIFICATION = "hv-certification"
 COORDINATOR_COURSE = "co-practice"
 DEMO_SCENARIO = "first-visit-anxious-mother"
@@ -62,6 +72,8 @@ class Command(BaseCommand):
             users[username] = self.demo_user(username, family, given, role, options["password"])
         users["admin"].is_staff = users["admin"].is_superuser = True
         users["admin"].save(update_fields=["is_staff", "is_superuser"])
+        if badges.active_key() is None:  # so the demo certificate's credential downloads
+            badges.generate_key()
 
         certification = CoursePage.objects.filter(slug=CERTIFICATION).first()
         if certification is None:
@@ -88,6 +100,7 @@ class Command(BaseCommand):
         self.demo_sessions(cohort, users["trainer"], [user for user, _share in learners])
         self.demo_practice(users["trainee"])
         self.demo_exam(users["trainee"])
+        self.demo_certificate(certification, users["trainer"])
 
         coordinator_course = CoursePage.objects.filter(slug=COORDINATOR_COURSE).first()
         if coordinator_course is not None:
@@ -180,6 +193,69 @@ class Command(BaseCommand):
                 break
             choice = offered[0] if step == 1 else offered[-1]
             roleplay.submit(session, choice=choice.id)
+
+    def demo_certificate(self, course, trainer):
+        """A finished cohort (第11期) whose trainee met every condition of the course's rule and
+        holds a certificate, so the registry and /verify/ have something to show."""
+        if assessments.course_exam(course) is None:
+            return  # without the final exam nobody can meet the rule
+        rule, _ = CertificationRule.objects.get_or_create(
+            course=course, defaults={"valid_years": 3}
+        )
+        today = timezone.localdate()
+        cohort, _ = Cohort.objects.get_or_create(
+            course=course,
+            name="第11期",
+            defaults={
+                "starts_on": today - timedelta(days=150),
+                "ends_on": today - timedelta(days=60),
+            },
+        )
+        cohort.trainers.add(trainer)
+        kato = self.demo_user(*CERTIFIED, TRAINEE, None)
+        if certification.live_certificate(kato, course) is not None:
+            return
+        enrollment = services.enrol(kato, course, cohort=cohort, by=trainer)
+        self.complete_share(kato, course, 1)
+        in_person = [lesson for lesson in course.lessons() if lesson.delivery != Delivery.ONLINE]
+        for n, lesson in enumerate(in_person):
+            starts_at = timezone.make_aware(
+                datetime.combine(cohort.starts_on + timedelta(days=7 * n), time(10))
+            )
+            session, _ = InPersonSession.objects.get_or_create(
+                cohort=cohort,
+                lesson=lesson,
+                defaults={
+                    "title": lesson.title,
+                    "starts_at": starts_at,
+                    "place": "市民活動センター 第2会議室",
+                    "hours": round(Decimal(lesson.duration_minutes) / 60, 2),
+                },
+            )
+            services.record_attendance(session, {kato.pk: AttendanceStatus.PRESENT}, by=trainer)
+        missing = int(rule.hours_needed * 60) - enrollment.credited_minutes()
+        if missing > 0:  # the pack's lessons may not add up to the course's hours
+            enrollment.credit(
+                missing, HoursSource.SESSION, by=trainer, reason="デモ：第11期の集合研修（補講）"
+            )
+        self.passed_exam(kato, course, trainer)
+        if not certification.eligibility(kato, course).eligible:
+            self.stdout.write(self.style.WARNING("The demo trainee of 第11期 is not certified."))
+            return
+        certification.issue(kato, course, by=trainer, issued_on=cohort.ends_on + timedelta(days=7))
+
+    def passed_exam(self, user, course, trainer):
+        exam = assessments.course_exam(course)
+        if exam is None or Attempt.objects.filter(user=user, quiz=exam, passed=True).exists():
+            return
+        attempt = assessments.start_attempt(user, exam)
+        for question in attempt.sheet.questions:
+            answer = self.answer_to(question, right=True)
+            assessments.save_answer(attempt, question.key, answer, user=user)
+        attempt = assessments.submit_attempt(attempt, user=user)
+        for answer in attempt.answers.filter(points__isnull=True):
+            question = attempt.sheet.question(answer.question_key)
+            assessments.grade_answer(answer, question.points, "よくできています。", by=trainer)
 
     def demo_quiz(self, coordinator):
         """A submitted chapter quiz, so the coordinator's lesson shows a result with feedback."""

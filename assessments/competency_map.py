@@ -1,0 +1,403 @@
+"""The competency map: what a learner's record shows of each competency.
+
+Three kinds of evidence roll up per competency:
+
+- lessons: live lessons linked to the competency that the learner completed, out of those in
+  the courses they are enrolled in (plus any they completed elsewhere);
+- quiz and exam items: questions of submitted attempts whose frozen paper links the
+  competency, as points earned out of points possible (a written answer still waiting for a
+  trainer is left out; an unanswered question of a graded attempt counts zero);
+- rubric scores: the levels (1–4) that the primary judgement of each ended role-play session
+  gave to criteria linked to the competency (standard criteria through `RubricCriterion`,
+  a scenario's own criteria through `ScenarioCriterion`). The primary judgement is the one
+  the debrief leads with.
+
+Strength, from 0 to 4, is the mean of the parts for which there is evidence:
+4 × lessons completed share, 4 × quiz points share, and the mean rubric level. A competency
+with no evidence at all has no strength (None), which is not the same as 0.
+
+Every map, for one learner or a whole cohort, is built in a constant number of queries.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+
+from courses.models import Competency, Enrollment, LessonCompletion, LessonPage
+from roleplay.models import Mode, PracticeSession, ScenarioCriterion, SessionStatus
+
+from .models import (
+    Answer,
+    Attempt,
+    AttemptStatus,
+    JudgeKind,
+    Judgement,
+    JudgementStatus,
+    Question,
+    QuizKind,
+    RubricCriterion,
+)
+from .papers import QuestionType
+from .rubrics import STANDARD_KEY
+
+MAX_STRENGTH = 4
+TENTH = Decimal("0.1")
+
+
+@dataclass
+class Evidence:
+    """What one learner's record shows of one competency."""
+
+    competency: Competency
+    lessons_done: int = 0
+    lessons_total: int = 0
+    quiz_items: int = 0
+    exam_items: int = 0
+    points: Decimal = Decimal(0)
+    max_points: Decimal = Decimal(0)
+    levels: list[int] = field(default_factory=list)
+    latest: date | None = None
+
+    def saw(self, when) -> None:
+        day = timezone.localdate(when) if hasattr(when, "tzinfo") else when
+        if self.latest is None or day > self.latest:
+            self.latest = day
+
+    @property
+    def rubric_scores(self) -> int:
+        return len(self.levels)
+
+    @property
+    def has_evidence(self) -> bool:
+        return bool(self.lessons_done or self.quiz_items or self.exam_items or self.levels)
+
+    @property
+    def lesson_share(self) -> Decimal | None:
+        if not self.lessons_done or not self.lessons_total:
+            return None
+        return Decimal(self.lessons_done) / self.lessons_total
+
+    @property
+    def quiz_share(self) -> Decimal | None:
+        if not self.max_points:
+            return None
+        return self.points / self.max_points
+
+    @property
+    def mean_level(self) -> Decimal | None:
+        if not self.levels:
+            return None
+        return (Decimal(sum(self.levels)) / len(self.levels)).quantize(TENTH, ROUND_HALF_UP)
+
+    @property
+    def strength(self) -> Decimal | None:
+        """0–4, the mean of the parts with evidence (see the module docstring)."""
+        parts = []
+        if self.lesson_share is not None:
+            parts.append(MAX_STRENGTH * self.lesson_share)
+        if self.quiz_share is not None:
+            parts.append(MAX_STRENGTH * self.quiz_share)
+        if self.levels:
+            parts.append(Decimal(sum(self.levels)) / len(self.levels))
+        if not parts:
+            return None
+        return (sum(parts) / len(parts)).quantize(TENTH, ROUND_HALF_UP)
+
+
+@dataclass
+class CategoryEvidence:
+    category: object
+    rows: list[Evidence]
+
+
+@dataclass
+class CompetencyMap:
+    """One learner's evidence per competency, grouped by category in framework order."""
+
+    categories: list[CategoryEvidence]
+
+    @property
+    def rows(self) -> list[Evidence]:
+        return [row for category in self.categories for row in category.rows]
+
+    @property
+    def has_evidence(self) -> bool:
+        return any(row.has_evidence for row in self.rows)
+
+
+def competency_map(user) -> CompetencyMap:
+    return competency_maps([user])[user.pk]
+
+
+def competency_maps(users: Iterable) -> dict[int, CompetencyMap]:
+    """The map of each learner, by user id, in a constant number of queries."""
+    user_ids = [user.pk for user in users]
+    competencies = list(
+        Competency.objects.select_related("category__framework").order_by(
+            "category__framework__sort_order",
+            "category__framework__code",
+            "category__sort_order",
+            "category__code",
+            "sort_order",
+            "code",
+        )
+    )
+    by_code = {c.code: c for c in competencies}
+    evidence = {
+        user_id: {c.pk: Evidence(competency=c) for c in competencies} for user_id in user_ids
+    }
+    _add_lessons(user_ids, evidence)
+    _add_answers(user_ids, evidence, by_code)
+    _add_rubric_levels(user_ids, evidence, by_code)
+    maps = {}
+    for user_id in user_ids:
+        categories: dict[int, CategoryEvidence] = {}
+        for competency in competencies:
+            group = categories.setdefault(
+                competency.category_id, CategoryEvidence(competency.category, [])
+            )
+            group.rows.append(evidence[user_id][competency.pk])
+        maps[user_id] = CompetencyMap(list(categories.values()))
+    return maps
+
+
+def _add_lessons(user_ids: list[int], evidence: dict) -> None:
+    linked = defaultdict(list)  # lesson id -> competency ids
+    paths = {}
+    for lesson_id, path, competency_id in (
+        LessonPage.objects.live()
+        .filter(competencies__isnull=False)
+        .values_list("id", "path", "competencies")
+    ):
+        linked[lesson_id].append(competency_id)
+        paths[lesson_id] = path
+    course_paths = defaultdict(list)
+    for user_id, path in Enrollment.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "course__path"
+    ):
+        course_paths[user_id].append(path)
+    done = defaultdict(dict)
+    for user_id, lesson_id, completed_at in LessonCompletion.objects.filter(
+        user_id__in=user_ids, lesson_id__in=linked.keys()
+    ).values_list("user_id", "lesson_id", "completed_at"):
+        done[user_id][lesson_id] = completed_at
+    for user_id in user_ids:
+        mine = evidence[user_id]
+        for lesson_id, competency_ids in linked.items():
+            completed_at = done[user_id].get(lesson_id)
+            in_course = any(paths[lesson_id].startswith(p) for p in course_paths[user_id])
+            if completed_at is None and not in_course:
+                continue
+            for competency_id in competency_ids:
+                row = mine[competency_id]
+                row.lessons_total += 1
+                if completed_at is not None:
+                    row.lessons_done += 1
+                    row.saw(completed_at)
+
+
+def _add_answers(user_ids: list[int], evidence: dict, by_code: Mapping) -> None:
+    attempts = list(
+        Attempt.objects.filter(user_id__in=user_ids)
+        .exclude(status=AttemptStatus.IN_PROGRESS)
+        .values_list("pk", "user_id", "quiz_id", "status", "submitted_at", "paper")
+    )
+    points = defaultdict(dict)  # attempt id -> question key -> points (None: to grade)
+    for attempt_id, key, earned in Answer.objects.filter(
+        attempt_id__in=[a[0] for a in attempts]
+    ).values_list("attempt_id", "question_key", "points"):
+        points[attempt_id][key] = earned
+    older = _codes_from_quizzes(attempts)
+    for attempt_id, user_id, quiz_id, status, submitted_at, paper in attempts:
+        mine = evidence[user_id]
+        is_exam = paper.get("kind") == QuizKind.EXAM
+        for question in paper.get("questions", []):
+            key = question["key"]
+            codes = question.get("competencies")
+            if codes is None:
+                codes = older.get((quiz_id, key), [])
+            if not codes:
+                continue
+            answered = key in points[attempt_id]
+            earned = points[attempt_id].get(key)
+            if answered and earned is None:
+                continue  # a written answer waiting for a trainer says nothing yet
+            if not answered:
+                if status != AttemptStatus.GRADED and question["type"] == QuestionType.WRITTEN:
+                    continue
+                earned = 0
+            for code in codes:
+                competency = by_code.get(code)
+                if competency is None:
+                    continue
+                row = mine[competency.pk]
+                if is_exam:
+                    row.exam_items += 1
+                else:
+                    row.quiz_items += 1
+                row.points += Decimal(earned)
+                row.max_points += Decimal(question["points"])
+                if submitted_at:
+                    row.saw(submitted_at)
+
+
+def _codes_from_quizzes(attempts: list) -> dict[tuple[int, str], list[str]]:
+    """Competency codes of questions whose frozen paper predates competencies in papers,
+    read from the live quiz by question key (one query, only when such papers exist)."""
+    quiz_ids = {
+        quiz_id
+        for _pk, _user, quiz_id, _status, _at, paper in attempts
+        if quiz_id and any("competencies" not in q for q in paper.get("questions", []))
+    }
+    if not quiz_ids:
+        return {}
+    codes = defaultdict(list)
+    for quiz_id, key, code in (
+        Question.objects.filter(quiz_id__in=quiz_ids, competencies__isnull=False)
+        .values_list("quiz_id", "key", "competencies__code")
+        .order_by()
+    ):
+        codes[(quiz_id, key)].append(code)
+    return codes
+
+
+def primary_judgement(mode: str, judgements: Iterable[Judgement]) -> Judgement | None:
+    """The judgement a session's debrief leads with: the author's choice scores in scripted
+    practice, the observer's in peer practice, else the model's once done (the rules' until
+    then)."""
+    by_kind = {j.judge: j for j in judgements}
+    if mode == Mode.SCRIPTED:
+        return by_kind.get(JudgeKind.SCRIPTED)
+    if mode == Mode.PEER:
+        return by_kind.get(JudgeKind.OBSERVER)
+    model = by_kind.get(JudgeKind.LLM)
+    if model is not None and model.status == JudgementStatus.DONE:
+        return model
+    return by_kind.get(JudgeKind.HEURISTIC)
+
+
+def _add_rubric_levels(user_ids: list[int], evidence: dict, by_code: Mapping) -> None:
+    sessions = {
+        pk: (user_id, scenario_id, mode, ended_at, data)
+        for pk, user_id, scenario_id, mode, ended_at, data in PracticeSession.objects.filter(
+            user_id__in=user_ids, status=SessionStatus.ENDED
+        ).values_list("pk", "user_id", "scenario_id", "mode", "ended_at", "scenario_data")
+    }
+    judgements = defaultdict(list)
+    for judgement in Judgement.objects.filter(
+        session_id__in=sessions.keys(),
+        judge__in=[JudgeKind.SCRIPTED, JudgeKind.OBSERVER, JudgeKind.LLM, JudgeKind.HEURISTIC],
+    ).only("session_id", "judge", "status", "result"):
+        judgements[judgement.session_id].append(judgement)
+    standard = defaultdict(list)
+    for key, code in RubricCriterion.objects.filter(rubric__key=STANDARD_KEY).values_list(
+        "key", "competencies__code"
+    ):
+        standard[key] += [code] if code else []
+    own = defaultdict(list)
+    for scenario_id, key, code in ScenarioCriterion.objects.filter(
+        scenario_id__in={s[1] for s in sessions.values() if s[1]}, competencies__isnull=False
+    ).values_list("scenario_id", "key", "competencies__code"):
+        own[(scenario_id, key)].append(code)
+    for session_id, (user_id, scenario_id, mode, ended_at, data) in sessions.items():
+        primary = primary_judgement(mode, judgements[session_id])
+        if primary is None or primary.status != JudgementStatus.DONE:
+            continue
+        uses_standard = (data.get("rubric") or {}).get("standard", True)
+        for key, score in (primary.result.get("scores") or {}).items():
+            level = (score or {}).get("level")
+            if level is None:
+                continue
+            # A scenario's criterion with a standard key is dropped for the standard one.
+            codes = standard.get(key) if uses_standard and key in standard else None
+            if codes is None:
+                codes = own.get((scenario_id, key), [])
+            for code in codes:
+                competency = by_code.get(code)
+                if competency is None:
+                    continue
+                row = evidence[user_id][competency.pk]
+                row.levels.append(level)
+                if ended_at:
+                    row.saw(ended_at)
+
+
+# --- The chart -------------------------------------------------------------------------------
+
+CHART_WIDTH = 640
+LABEL_WIDTH = 230
+BAR_WIDTH = 320
+ROW_HEIGHT = 24
+HEADING_HEIGHT = 30
+TOP = 28
+LABEL_CHARS = 15
+
+
+@dataclass
+class ChartItem:
+    y: int
+    text: str
+    title: str = ""
+    bar: int = 0  # bar length in px; 0 with `value` "" means no evidence
+    value: str = ""
+    is_heading: bool = False
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    left: int
+    bar_width: int
+    ticks: list[tuple[int, int]]  # (x, strength)
+    items: list[ChartItem]
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def chart(cmap: CompetencyMap, *, no_evidence: str, title_format: str) -> Chart:
+    """The bar chart's geometry: one bar per competency under its category's heading, each
+    with its value written beside it, so the chart reads without colour.
+
+    `title_format` is the bar's tooltip with %(name)s, %(strength)s and %(evidence)s."""
+    items, y = [], TOP
+    for group in cmap.categories:
+        y += HEADING_HEIGHT
+        items.append(ChartItem(y=y - 8, text=str(group.category), is_heading=True))
+        for row in group.rows:
+            strength = row.strength
+            name = f"{row.competency.code} {row.competency.name}"
+            value = no_evidence if strength is None else f"{strength} / {MAX_STRENGTH}"
+            items.append(
+                ChartItem(
+                    y=y,
+                    text=_short(name),
+                    title=title_format
+                    % {
+                        "name": name,
+                        "strength": value,
+                        "evidence": row.lessons_done
+                        + row.quiz_items
+                        + row.exam_items
+                        + row.rubric_scores,
+                    },
+                    bar=0 if strength is None else int(BAR_WIDTH * strength / MAX_STRENGTH),
+                    value=value,
+                )
+            )
+            y += ROW_HEIGHT
+    ticks = [(LABEL_WIDTH + BAR_WIDTH * n // MAX_STRENGTH, n) for n in range(MAX_STRENGTH + 1)]
+    return Chart(
+        width=CHART_WIDTH,
+        height=y + 8,
+        left=LABEL_WIDTH,
+        bar_width=BAR_WIDTH,
+        ticks=ticks,
+        items=items,
+    )
