@@ -834,6 +834,7 @@ class RequiredScenario(Orderable):
         related_name="required_scenarios",
         verbose_name=_("certification rule"),
     )
+    sort_order = models.IntegerField(_("sort order"), null=True, blank=True, editable=False)
     scenario = models.ForeignKey(
         "roleplay.Scenario", on_delete=models.CASCADE, related_name="+", verbose_name=_("scenario")
     )

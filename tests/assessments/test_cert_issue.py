@@ -2,6 +2,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
@@ -255,10 +256,12 @@ def test_it_issues_only_to_those_shown_in_the_preview(setup):
     assert issued == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "sqlite" in settings.DATABASES["default"]["ENGINE"],
+    reason="the in-memory SQLite test database is not shared between threads",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_issues_once_under_concurrent_requests(people, scenario):
-    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:"):
-        pytest.skip("in-memory SQLite is not shared between threads")
     build_rule(people.course, scenario=scenario)
     exam = build_exam(people.course)
     make_eligible(people.alice, people, exam, scenario)
