@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint check messages demo clean
+.PHONY: run test lint check messages demo bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ run: demo
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# Benchmarks, not tests: each prints its figures next to a baseline measured in the same run.
+bench: $(STAMP)
+	$(PY) bench/dashboard.py
+	$(PY) bench/roleplay.py
+	$(PY) bench/judge.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
