@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from courses.views import trainer_required, visible_cohort
 
 from . import certification
 from .certification import CertificationError
-from .models import Certificate
+from .models import Certificate, CertificateStatus
 
 STATUS_BY_CODE = {
     "not_enrolled": 400,
@@ -65,10 +65,9 @@ def verify(request, code):
     certificate = Certificate.objects.filter(code=code).first()
     if certificate is None:
         return no_index(render(request, "assessments/cert_unknown.html", status=404))
-    try:
-        credential = reverse("assessments:credential", args=[certificate.code])
-    except NoReverseMatch:
-        credential = None
+    # A revoked certificate has no credential to carry (its URL answers 404).
+    revoked = certificate.status == CertificateStatus.REVOKED
+    credential = None if revoked else reverse("assessments:credential", args=[certificate.code])
     return no_index(
         render(
             request,

@@ -58,11 +58,15 @@ def test_it_verifies_expired_and_revoked_certificates(client, setup):
     )
     response = client.get(reverse("assessments:verify", args=[expired.code]))
     assert response.context["status"] == "expired"
+    credential = reverse("assessments:credential", args=[expired.code])
+    assert credential in response.content.decode()
     certification.revoke(expired, "誤発行", by=setup.tom)
     response = client.get(reverse("assessments:verify", args=[expired.code]))
     assert response.status_code == 200
     assert response.context["status"] == "revoked"
-    assert "誤発行" not in response.content.decode()
+    html = response.content.decode()
+    assert "誤発行" not in html
+    assert credential not in html  # a revoked certificate has no credential to offer
 
 
 def test_it_answers_404_for_an_unknown_code(client, cert):
