@@ -19,6 +19,7 @@ with no evidence at all has no strength (None), which is not the same as 0.
 Every map, for one learner or a whole cohort, is built in a constant number of queries.
 """
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -127,6 +128,25 @@ class CompetencyMap:
     @property
     def has_evidence(self) -> bool:
         return any(row.has_evidence for row in self.rows)
+
+    def relevant(self) -> "CompetencyMap":
+        """What concerns this learner: every competency of the frameworks their courses teach
+        (a linked lesson in a course they are enrolled in, or one they completed), and from any
+        other framework only the competencies their record has evidence for. A home visitor in
+        training is not shown the coordinators' framework as dozens of "no evidence yet" rows
+        because one role-play criterion touched one of its competencies."""
+        taught = {
+            group.category.framework_id
+            for group in self.categories
+            if any(row.lessons_total for row in group.rows)
+        }
+        categories = []
+        for group in self.categories:
+            if group.category.framework_id in taught:
+                categories.append(group)
+            elif shown := [row for row in group.rows if row.has_evidence]:
+                categories.append(CategoryEvidence(group.category, shown))
+        return CompetencyMap(categories)
 
 
 def competency_map(user) -> CompetencyMap:
@@ -328,22 +348,29 @@ def _add_rubric_levels(user_ids: list[int], evidence: dict, by_code: Mapping) ->
 
 # --- The chart -------------------------------------------------------------------------------
 
-CHART_WIDTH = 640
-LABEL_WIDTH = 230
-BAR_WIDTH = 320
-ROW_HEIGHT = 24
-HEADING_HEIGHT = 30
-TOP = 28
-LABEL_CHARS = 15
+# Laid out for a phone: the viewBox is about as wide as a 390px screen's content, so the SVG is
+# drawn nearly 1:1 there and its 14px text stays 14px. Each label gets its own lines above its
+# bar instead of a column beside it, which is what made the old chart shrink to 6px text.
+CHART_WIDTH = 360
+FONT_SIZE = 14
+LINE_HEIGHT = 19
+LEFT = 8
+BAR_WIDTH = 280
+BAR_HEIGHT = 16
+ROW_GAP = 12
+TOP = 24
+LABEL_EMS = 24  # a label line's budget, in em, with room for wider fonts than the estimate
+LABEL_LINES = 3
 
 
 @dataclass
 class ChartItem:
-    y: int
-    text: str
+    lines: list[tuple[int, str]]  # (baseline y, text)
     title: str = ""
+    bar_y: int = 0
     bar: int = 0  # bar length in px; 0 with `value` "" means no evidence
     value: str = ""
+    has_evidence: bool = False
     is_heading: bool = False
 
 
@@ -351,33 +378,71 @@ class ChartItem:
 class Chart:
     width: int
     height: int
+    font_size: int
     left: int
     bar_width: int
+    bar_height: int
     ticks: list[tuple[int, int]]  # (x, strength)
     items: list[ChartItem]
 
+    @property
+    def track_end(self) -> int:
+        return self.left + self.bar_width
 
-def _short(text: str) -> str:
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+    @property
+    def inner_ticks(self) -> list[int]:
+        return [x for x, _n in self.ticks[1:-1]]
+
+
+def _ems(char: str) -> float:
+    return 1.0 if unicodedata.east_asian_width(char) in "WF" else 0.62
+
+
+def _wrap(text: str) -> list[str]:
+    """`text` in lines that fit the chart's width (estimated: a full-width character is 1em,
+    any other about 0.6em), at most LABEL_LINES of them, the last cut with an ellipsis."""
+    lines, line, width = [], "", 0.0
+    for char in text:
+        if width + _ems(char) > LABEL_EMS:
+            lines.append(line.rstrip())
+            line, width = "", 0.0
+            if char == " ":
+                continue
+        line += char
+        width += _ems(char)
+    lines.append(line)
+    if len(lines) > LABEL_LINES:
+        lines = lines[:LABEL_LINES]
+        lines[-1] = lines[-1][:-1] + "…"
+    return lines
 
 
 def chart(cmap: CompetencyMap, *, no_evidence: str, title_format: str) -> Chart:
-    """The bar chart's geometry: one bar per competency under its category's heading, each
-    with its value written beside it, so the chart reads without colour.
+    """The bar chart's geometry: under its category's heading, each competency's name on its
+    own lines and its bar below, with the value written beside the bar, so the chart reads
+    without colour.
 
     `title_format` is the bar's tooltip with %(name)s, %(strength)s and %(evidence)s."""
     items, y = [], TOP
     for group in cmap.categories:
-        y += HEADING_HEIGHT
-        items.append(ChartItem(y=y - 8, text=str(group.category), is_heading=True))
+        y += 8
+        lines = []
+        for text in _wrap(str(group.category)):
+            y += LINE_HEIGHT
+            lines.append((y, text))
+        items.append(ChartItem(lines=lines, is_heading=True))
+        y += 4
         for row in group.rows:
             strength = row.strength
             name = f"{row.competency.code} {row.competency.name}"
             value = no_evidence if strength is None else f"{strength} / {MAX_STRENGTH}"
+            lines = []
+            for text in _wrap(name):
+                y += LINE_HEIGHT
+                lines.append((y, text))
             items.append(
                 ChartItem(
-                    y=y,
-                    text=_short(name),
+                    lines=lines,
                     title=title_format
                     % {
                         "name": name,
@@ -387,17 +452,21 @@ def chart(cmap: CompetencyMap, *, no_evidence: str, title_format: str) -> Chart:
                         + row.exam_items
                         + row.rubric_scores,
                     },
+                    bar_y=y + 6,
                     bar=0 if strength is None else int(BAR_WIDTH * strength / MAX_STRENGTH),
                     value=value,
+                    has_evidence=strength is not None,
                 )
             )
-            y += ROW_HEIGHT
-    ticks = [(LABEL_WIDTH + BAR_WIDTH * n // MAX_STRENGTH, n) for n in range(MAX_STRENGTH + 1)]
+            y += 6 + BAR_HEIGHT + ROW_GAP
+    ticks = [(LEFT + BAR_WIDTH * n // MAX_STRENGTH, n) for n in range(MAX_STRENGTH + 1)]
     return Chart(
         width=CHART_WIDTH,
-        height=y + 8,
-        left=LABEL_WIDTH,
+        height=y,
+        font_size=FONT_SIZE,
+        left=LEFT,
         bar_width=BAR_WIDTH,
+        bar_height=BAR_HEIGHT,
         ticks=ticks,
         items=items,
     )

@@ -30,7 +30,7 @@ def _chart(cmap):
 
 @login_required
 def my_competencies(request):
-    cmap = competency_map(request.user)
+    cmap = competency_map(request.user).relevant()
     return render(
         request,
         "assessments/map_learner.html",
