@@ -4,6 +4,9 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1:8000
+# These targets are for a developer's machine: debug on unless the caller says otherwise
+# (the settings default to DEBUG off, so a real server must be configured on purpose).
+export DEBUG ?= true
 
 .PHONY: run test lint check messages demo bench clean
 
@@ -19,6 +22,8 @@ demo: $(STAMP)
 	$(PY) manage.py seed_demo
 
 run: demo
+	@echo "Demo users sign in with the password 'yorisoi-demo' set by seed_demo: it is for this"
+	@echo "local demo only. Never run seed_demo on a real site; give real users invitations."
 	$(PY) manage.py runserver $(HOST)
 
 test: $(STAMP)

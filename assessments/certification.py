@@ -236,7 +236,8 @@ def issue(
     try:
         with transaction.atomic():
             enrollment = (
-                Enrollment.objects.select_for_update()
+                # Only the enrolment row: PostgreSQL cannot lock the cohort's outer join.
+                Enrollment.objects.select_for_update(of=("self",))
                 .filter(user=user, course=course)
                 .select_related("cohort")
                 .first()

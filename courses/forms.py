@@ -4,8 +4,9 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 
-from .models import AttendanceStatus
+from .models import AttendanceStatus, Cohort
 from .services import awaits_invitation
 
 MAX_ROSTER_BYTES = 1024 * 1024
@@ -100,3 +101,11 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             if (user.has_usable_password() or awaits_invitation(user))
             and _folded(email) == _folded(getattr(user, field))
         )
+
+
+class InPersonSessionForm(WagtailAdminModelForm):
+    """The admin form of an in-person session: only a cohort the user runs can be chosen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = Cohort.objects.visible_to(self.for_user)

@@ -26,6 +26,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from yorisoi.middleware import contains_invalid_text
 from yorisoi.roles import TRAINEE
 
 from .models import (
@@ -130,6 +131,12 @@ EMAIL_HEADERS = {"email", "e-mail", "メール", "メールアドレス"}
 def parse_roster(cohort: Cohort, text: str) -> RosterReport:
     """Check a roster CSV (header row with name and e-mail columns) without changing anything."""
     text = text.lstrip("\ufeff")  # Excel writes a BOM at the start of UTF-8 CSV files
+    if contains_invalid_text(text):
+        return RosterReport(
+            rows=[],
+            errors=[_("The file contains a character that cannot be saved (such as NUL). "
+                      "Save it again as “CSV UTF-8” and try again.")],
+        )  # fmt: skip
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if not header:

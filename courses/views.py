@@ -82,6 +82,9 @@ class InvitationView(auth_views.PasswordResetConfirmView):
     """A new trainee's first visit: choose a password, and be logged in."""
 
     post_reset_login = True
+    # Several sign-in backends are configured (the login throttle first); name the one that holds
+    # the account.
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = reverse_lazy("home")
     extra_context = {"invitation": True}
 

@@ -1,21 +1,18 @@
 import django_filters
 from django import forms
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import ObjectList, extract_panel_definitions_from_model_class
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import (
-    DeleteView,
-    EditView,
-    SnippetViewSet,
-    SnippetViewSetGroup,
-)
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from yorisoi.admin_scope import ScopedSnippetChooserViewSet, ScopedViewSetMixin
 from yorisoi.roles import is_trainer
 
+from .forms import InPersonSessionForm
 from .models import (
     Cohort,
     Competency,
@@ -75,54 +72,32 @@ def visible_sessions(request):
     return InPersonSession.objects.filter(cohort__in=visible_cohorts(request))
 
 
-class VisibleObjectMixin:
-    """Edit and delete only what the listing shows: another trainer's cohort is a 404."""
+class CohortViewSet(ScopedViewSetMixin, SnippetViewSet):
+    """Another trainer's cohort is a 404 in every view, the chooser included."""
 
-    visible = None
-
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        if not type(self).visible(self.request).filter(pk=obj.pk).exists():
-            raise Http404
-        return obj
-
-
-class CohortEditView(VisibleObjectMixin, EditView):
-    visible = visible_cohorts
-
-
-class CohortDeleteView(VisibleObjectMixin, DeleteView):
-    visible = visible_cohorts
-
-
-class SessionEditView(VisibleObjectMixin, EditView):
-    visible = visible_sessions
-
-
-class SessionDeleteView(VisibleObjectMixin, DeleteView):
-    visible = visible_sessions
-
-
-class CohortViewSet(SnippetViewSet):
     model = Cohort
     icon = "group"
     list_display = ["name", "course", "starts_on", "ends_on"]
-    edit_view_class = CohortEditView
-    delete_view_class = CohortDeleteView
+    chooser_viewset_class = ScopedSnippetChooserViewSet
 
     def get_queryset(self, request):
         return visible_cohorts(request).select_related("course")
 
 
-class InPersonSessionViewSet(SnippetViewSet):
+class InPersonSessionViewSet(ScopedViewSetMixin, SnippetViewSet):
     model = InPersonSession
     icon = "date"
     list_display = ["title", "cohort", "starts_at", "place", "hours"]
-    edit_view_class = SessionEditView
-    delete_view_class = SessionDeleteView
+    chooser_viewset_class = ScopedSnippetChooserViewSet
 
     def get_queryset(self, request):
         return visible_sessions(request).select_related("cohort")
+
+    def get_edit_handler(self):
+        # The form limits the cohort to the user's own; the panels stay the model's.
+        exclude = self.get_exclude_form_fields()
+        panels = extract_panel_definitions_from_model_class(self.model, exclude=exclude)
+        return ObjectList(panels, base_form_class=InPersonSessionForm).bind_to_model(self.model)
 
 
 class CohortGroup(SnippetViewSetGroup):

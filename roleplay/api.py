@@ -6,11 +6,14 @@ the API does not confirm that someone else's session exists.
 """
 
 import json
+import logging
 from typing import Any
 
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
+from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
 
 from . import services
@@ -18,6 +21,8 @@ from .debrief import debrief_of
 from .models import Mode, PracticeSession, Scenario, SessionStatus, Speaker, Turn
 from .replies import Reply
 from .schema import LearnerRole, PublicPersona
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Yorisoi role-play API",
@@ -240,6 +245,41 @@ REFUSED = frozenset({401, 422, *STATUS_OF.values()})
 def practice_error(request, exc: services.PracticeError):
     return api.create_response(
         request, {"detail": exc.message, "code": exc.code}, status=STATUS_OF[exc.code]
+    )
+
+
+# Every other refusal and failure answers in the same {"detail", "code"} shape.
+@api.exception_handler(Http404)
+def not_found(request, exc: Http404):
+    return api.create_response(
+        request, {"detail": _("Not found."), "code": "not_found"}, status=404
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    code = "not_authenticated" if exc.status_code == 401 else "refused"
+    return api.create_response(
+        request, {"detail": exc.message, "code": code}, status=exc.status_code
+    )
+
+
+@api.exception_handler(ValidationError)
+def malformed(request, exc: ValidationError):
+    return api.create_response(request, {"detail": exc.errors, "code": "malformed"}, status=422)
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc: Exception):
+    """The traceback is logged, never the request body: it holds what the learner typed."""
+    logger.error("Role-play API error on %s %s", request.method, request.path, exc_info=exc)
+    return api.create_response(
+        request,
+        {
+            "detail": _("Something went wrong. Please try again in a moment."),
+            "code": "server_error",
+        },
+        status=500,
     )
 
 

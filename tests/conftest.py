@@ -24,6 +24,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def login_throttling_off(settings):
+    """The test client's login() authenticates without a request, which the throttle refuses;
+    tests/yorisoi/test_login_throttle.py switches it back on."""
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def course(db):
     ensure_groups()

@@ -1,12 +1,16 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from courses import views as account_views
+from yorisoi.converters import IdConverter
+
+# Before the apps' URL files are included: their object ids are `<id:…>`.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),

@@ -45,6 +45,11 @@ def test_it_refuses_to_start_without_a_secret_key_outside_debug():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_it_is_not_in_debug_unless_told():
+    assert "SECRET_KEY must be set" in run_manage("check").stderr
+    assert run_manage("check", DEBUG="true").returncode == 0
+
+
 def test_it_passes_the_deployment_checklist_with_production_settings():
     result = run_manage(
         "check",
