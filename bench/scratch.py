@@ -17,4 +17,6 @@ os.environ.setdefault(
     "DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='yorisoi-bench-')}/bench.sqlite3"
 )
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yorisoi.settings")
+# A benchmark is a developer's run on this machine, like `make run`: debug settings.
+os.environ.setdefault("DEBUG", "true")
 django.setup()
