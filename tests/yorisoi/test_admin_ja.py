@@ -1,6 +1,7 @@
 """The admin in Japanese: every label of ours is translated, Wagtail's own strings too, and no
 raw values (True, good/mixed/poor) or English plurals ("シナリオs") reach a Japanese trainer."""
 
+import gettext
 import json
 import re
 from html import unescape
@@ -313,3 +314,18 @@ def test_it_writes_japanese_punctuation_in_japanese_text():
     )
     msgstrs = [entry["msgstr"] for path in CATALOGUES for entry in catalogue_entries(path)]
     assert [text for text in msgstrs if ascii_beside_japanese.search(text)] == []
+
+
+def test_it_ships_a_compiled_catalogue_that_matches_the_po_file():
+    """The .mo is what runs: a .po edited but not compiled shows English to every user."""
+    po = CATALOGUES[0]
+    with open(po.with_suffix(".mo"), "rb") as compiled:
+        catalogue = gettext.GNUTranslations(compiled)._catalog
+    plural = [key[0] for key in catalogue if isinstance(key, tuple)]
+    stale = []
+    for entry in catalogue_entries(po):
+        if entry.get("msgctxt") or any(entry["msgid"].startswith(p) for p in plural):
+            continue
+        if catalogue.get(entry["msgid"]) != entry["msgstr"]:
+            stale.append(entry["msgid"])
+    assert stale == []
