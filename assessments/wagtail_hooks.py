@@ -36,19 +36,6 @@ def register_grading_link():
     )
 
 
-@hooks.register("register_log_actions")
-def register_quiz_actions(actions):
-    actions.register_action(
-        "assessments.attempt.start", _("Start a quiz attempt"), _("Quiz attempt started")
-    )
-    actions.register_action(
-        "assessments.attempt.submit", _("Submit a quiz attempt"), _("Quiz attempt submitted")
-    )
-    actions.register_action(
-        "assessments.answer.grade", _("Grade a written answer"), _("Written answer graded")
-    )
-
-
 @hooks.register("register_admin_menu_item")
 def register_review_link():
     return TrainerMenuItem(
@@ -56,29 +43,27 @@ def register_review_link():
     )
 
 
-@hooks.register("register_log_actions")
-def register_review_actions(actions):
-    actions.register_action(
-        "assessments.review.record", _("Review a role-play"), _("Role-play reviewed by a trainer")
-    )
-    actions.register_action(
+# Every action assessments records in Wagtail's audit log: (action, label, past-tense message).
+LOG_ACTIONS = [
+    ("assessments.attempt.start", _("Start a quiz attempt"), _("Quiz attempt started")),
+    ("assessments.attempt.submit", _("Submit a quiz attempt"), _("Quiz attempt submitted")),
+    ("assessments.answer.grade", _("Grade a written answer"), _("Written answer graded")),
+    ("assessments.review.record", _("Review a role-play"), _("Role-play reviewed by a trainer")),
+    (
         "assessments.review.comment",
         _("Comment on a role-play turn"),
         _("Trainer's note on a role-play turn added"),
-    )
+    ),
+    ("assessments.certificate.issue", _("Issue a certificate"), _("Certificate issued")),
+    ("assessments.certificate.renew", _("Renew a certificate"), _("Certificate renewed")),
+    ("assessments.certificate.revoke", _("Revoke a certificate"), _("Certificate revoked")),
+]
 
 
 @hooks.register("register_log_actions")
-def register_certificate_actions(actions):
-    actions.register_action(
-        "assessments.certificate.issue", _("Issue a certificate"), _("Certificate issued")
-    )
-    actions.register_action(
-        "assessments.certificate.renew", _("Renew a certificate"), _("Certificate renewed")
-    )
-    actions.register_action(
-        "assessments.certificate.revoke", _("Revoke a certificate"), _("Certificate revoked")
-    )
+def register_log_actions(actions):
+    for action, label, message in LOG_ACTIONS:
+        actions.register_action(action, label, message)
 
 
 @hooks.register("yorisoi_course_links")
