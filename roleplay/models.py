@@ -151,7 +151,12 @@ class Scenario(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
             ObjectList(feedback_panels, heading=_("Feedback")),
         ]
     )
-    search_fields = [index.SearchField("title"), index.SearchField("brief")]
+    # Autocomplete too: trainers type the start of a title in the admin's search box.
+    search_fields = [
+        index.SearchField("title"),
+        index.AutocompleteField("title"),
+        index.SearchField("brief"),
+    ]
     preview_modes = [("", _("Learner view")), ("outline", _("Script outline"))]
 
     class Meta:

@@ -21,7 +21,6 @@ class ScenarioViewSet(SnippetViewSet):
         DateColumn("updated_at", label=_("Updated"), sort_key="updated_at"),
     ]
     list_filter = ["learner_role", "difficulty", "live"]
-    search_fields = ["title", "brief"]
 
 
 register_snippet(ScenarioViewSet)
