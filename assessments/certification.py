@@ -24,15 +24,14 @@ from courses.models import (
 from courses.services import display_name
 from roleplay.models import PracticeSession, SessionStatus
 
+from .judging import primary_judgement
 from .models import (
     Attempt,
     Certificate,
     CertificateCounter,
     CertificationRule,
     Judgement,
-    JudgementStatus,
 )
-from .receivers import _primary
 from .services import course_exam
 
 MAX_REASON = 300
@@ -152,8 +151,7 @@ def best_level(user, scenario) -> tuple[Decimal | None, bool]:
     )
     best = None
     for session in sessions:
-        by_kind = {j.judge: j for j in session.judgements.all() if j.status == JudgementStatus.DONE}
-        primary = _primary(session, by_kind)
+        primary = primary_judgement(session.mode, session.judgements.all())
         # Judgement.passed already holds the rubric's rule: no blocker at level 1.
         if primary is None or not primary.passed:
             continue

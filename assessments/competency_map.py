@@ -29,8 +29,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from courses.models import Competency, Enrollment, LessonCompletion, LessonPage
-from roleplay.models import Mode, PracticeSession, ScenarioCriterion, SessionStatus
+from roleplay.models import PracticeSession, ScenarioCriterion, SessionStatus
 
+from .judging import primary_judgement
 from .models import (
     Answer,
     Attempt,
@@ -283,21 +284,6 @@ def _codes_from_quizzes(attempts: list) -> dict[tuple[int, str], list[str]]:
     ):
         codes[(quiz_id, key)].append(code)
     return codes
-
-
-def primary_judgement(mode: str, judgements: Iterable[Judgement]) -> Judgement | None:
-    """The judgement a session's debrief leads with: the author's choice scores in scripted
-    practice, the observer's in peer practice, else the model's once done (the rules' until
-    then)."""
-    by_kind = {j.judge: j for j in judgements}
-    if mode == Mode.SCRIPTED:
-        return by_kind.get(JudgeKind.SCRIPTED)
-    if mode == Mode.PEER:
-        return by_kind.get(JudgeKind.OBSERVER)
-    model = by_kind.get(JudgeKind.LLM)
-    if model is not None and model.status == JudgementStatus.DONE:
-        return model
-    return by_kind.get(JudgeKind.HEURISTIC)
 
 
 def _add_rubric_levels(user_ids: list[int], evidence: dict, by_code: Mapping) -> None:

@@ -13,6 +13,7 @@ signal, a double click or two workers can never write twice.
 """
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -322,3 +323,18 @@ def save_self_assessment(session: PracticeSession, user, form) -> Judgement:
             },
         )
     return judgement
+
+
+def primary_judgement(mode: str, judgements: Iterable[Judgement]) -> Judgement | None:
+    """The judgement a session's debrief leads with: the author's choice scores in scripted
+    practice, the observer's in peer practice, else the model's once done (the rules' until
+    then)."""
+    by_kind = {j.judge: j for j in judgements}
+    if mode == Mode.SCRIPTED:
+        return by_kind.get(JudgeKind.SCRIPTED)
+    if mode == Mode.PEER:
+        return by_kind.get(JudgeKind.OBSERVER)
+    model = by_kind.get(JudgeKind.LLM)
+    if model is not None and model.status == JudgementStatus.DONE:
+        return model
+    return by_kind.get(JudgeKind.HEURISTIC)

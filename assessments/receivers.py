@@ -17,7 +17,7 @@ from roleplay.models import Mode, PracticeSession
 
 from . import judging
 from .judges.skills import CODES, TARGETS
-from .models import JudgeKind, Judgement, JudgementStatus
+from .models import JudgeKind, Judgement
 from .rubrics import RubricSpec
 
 TEMPLATE = "assessments/debrief_judgements.html"
@@ -43,19 +43,6 @@ BANDS = {
 def judge_ended_session(sender, session: PracticeSession, **kwargs) -> None:
     """`session_ended` receiver: store the session's judgements (idempotent)."""
     judging.judge_session(session)
-
-
-def _primary(session: PracticeSession, by_kind: dict[str, Judgement]) -> Judgement | None:
-    """The judgement the debrief leads with: the author's scores, the observer's, or the
-    model's once it has landed (the rules' until then, or when it failed)."""
-    if session.mode == Mode.SCRIPTED:
-        return by_kind.get(JudgeKind.SCRIPTED)
-    if session.mode == Mode.PEER:
-        return by_kind.get(JudgeKind.OBSERVER)
-    model = by_kind.get(JudgeKind.LLM)
-    if model is not None and model.status == JudgementStatus.DONE:
-        return model
-    return by_kind.get(JudgeKind.HEURISTIC)
 
 
 def _band(key: str | None) -> dict | None:
@@ -130,7 +117,7 @@ def judgement_section(session: PracticeSession, request: HttpRequest | None) -> 
         judgements = list(session.judgements.select_related("by"))
     rubric = judging.rubric_of(session)
     by_kind = {j.judge: j for j in judgements if j.judge in DERIVED}
-    primary = _primary(session, by_kind)
+    primary = judging.primary_judgement(session.mode, by_kind.values())
     model = by_kind.get(JudgeKind.LLM)
     typed = by_kind.get(JudgeKind.HEURISTIC) if session.mode == Mode.SCRIPTED else None
     own = next((j for j in judgements if j.judge == JudgeKind.SELF), None)
