@@ -100,6 +100,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app processes themselves, with hashed names and far-future caching,
+    # so a deployment needs no separate file server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,10 +137,16 @@ TEMPLATES = [
     },
 ]
 
+# A server database keeps its connections for a minute (a new connection per request halved the
+# catalogue's throughput under gunicorn); health checks drop one the server has closed.
+_DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
+        _DATABASE_URL,
+        conn_max_age=env_int(
+            "DATABASE_CONN_MAX_AGE", 0 if _DATABASE_URL.startswith("sqlite") else 60, minimum=0
+        ),
+        conn_health_checks=True,
     )
 }
 # PostgreSQL is the production database. SQLite (development, small pilots) locked up under
@@ -155,13 +164,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The failed-login counters live in a database table (made on every migrate, yorisoi/apps.py) so
 # that every worker process sees the same count; a per-process memory cache multiplies the limit.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "axes": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "yorisoi_axes_cache",
-    },
-}
+# With REDIS_URL (production: several app processes) Redis is the shared cache, the session store
+# and the throttle's counter; without it one process needs nothing but its database.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        "axes": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "axes",
+        },
+    }
+    # Sessions are read from Redis and written through to the database, so a Redis restart
+    # signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "axes": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "yorisoi_axes_cache",
+        },
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -226,13 +254,28 @@ USE_TZ = True
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
+# Outside debug, static files get content-hashed names (run `collectstatic` when deploying) so
+# browsers may cache them for a year. Media stay in MEDIA_ROOT (a directory every app process
+# shares) unless AWS_STORAGE_BUCKET_NAME names an S3-compatible bucket (`pip install .[s3]`).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
+    # Uploaded media may show families' homes or handwriting: never public, always signed links.
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = True
 
 # The page editor posts one field per StreamField child; long lessons exceed Django's default.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
