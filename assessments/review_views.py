@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from courses.services import display_name
 from courses.views import trainer_required
+from privacy.access import AccessKind, record_access
 
 from . import review
 from .review import ReviewError
@@ -75,6 +76,7 @@ def refuse(request, session, error: ReviewError, **page_options):
 @trainer_required
 def session_review(request, session_id):
     session = reviewable(request, session_id)
+    record_access(request, AccessKind.REVIEW, session)
     return review_response(request, session, blind=request.GET.get("blind") == "1")
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from courses.models import CoursePage
 from courses.services import display_name
 from courses.views import trainer_required
+from privacy.access import AccessKind, record_access
 
 from . import services
 from .forms import AnswerForm, GradeForm
@@ -139,6 +140,7 @@ def result(request, attempt_id):
         if is_owner:
             return redirect("assessments:attempt", attempt_id=attempt.pk)
         raise Http404
+    record_access(request, AccessKind.RESULT, attempt)
     return render(
         request,
         "assessments/result.html",

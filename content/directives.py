@@ -1,5 +1,6 @@
 """A lesson's body: Markdown between `::: KIND [args]` ... `:::` directives, as StreamField blocks.
-A directive without content may stand on one line: `::: quiz SLUG :::`.
+A directive without content may stand on one line: `::: quiz SLUG :::`,
+`::: practice SCENARIO-SLUG MINUTES [note] :::`.
 
 Every block is checked as the page editor would check it, so a lesson that loads can also be
 saved in the admin; each problem is reported at the line of its directive.
@@ -13,15 +14,21 @@ from django.utils import translation
 from PIL import Image as PILImage
 from wagtail.images.utils import get_allowed_image_extensions
 
-from courses.blocks import LessonBodyBlock, sanitise_rich_text
+from courses.blocks import PRACTICE_MINUTES, LessonBodyBlock, sanitise_rich_text
 
 from .fields import Fields, PackContext, YamlDoc
 
 DIRECTIVE = re.compile(r"^:::\s+(?P<kind>\S+)\s*(?P<args>.*?)\s*$")
 CALLOUTS = ("point", "caution", "example")
-DIRECTIVES = (*CALLOUTS, "phrases", "reflection", "video", "image", "richtext", "quiz")
+DIRECTIVES = (*CALLOUTS, "phrases", "reflection", "video", "image", "richtext", "quiz", "practice")
 # Directives whose arguments say everything: they take no content between their lines.
-ONE_LINERS = ("video", "image", "quiz")
+ONE_LINERS = ("video", "image", "quiz", "practice")
+ONE_LINER_ARGUMENTS = {
+    "video": "URL [caption]",
+    "image": "FILE [alt text]",
+    "quiz": "SLUG",
+    "practice": "SCENARIO-SLUG MINUTES [note]",
+}
 BODY_BLOCK = LessonBodyBlock()
 
 
@@ -108,7 +115,7 @@ class BodyReader:
             if content:
                 self.error(line, f"'::: {kind}' takes no content between its lines")
             if not args:
-                what = {"video": "URL [caption]", "image": "FILE [alt text]", "quiz": "SLUG"}[kind]
+                what = ONE_LINER_ARGUMENTS[kind]
                 self.error(line, f"'::: {kind}' needs its {what} on the same line")
             elif kind == "quiz" and len(args.split()) > 1:
                 self.error(line, "'::: quiz' takes one quiz slug")
@@ -131,6 +138,8 @@ class BodyReader:
         elif kind == "quiz":
             # The slug becomes the quiz's id when the lesson is loaded (see content.quizzes).
             block = Block("quiz", target, line)
+        elif kind == "practice":
+            block = Block("practice", self.practice(line, target, rest) if args else {}, line)
         else:
             self.check_image(line, target)
             # No alt text marks a decorative image, as alt="" does in HTML.
@@ -141,6 +150,20 @@ class BodyReader:
             for message in editor_problems(block):
                 self.error(line, f"'::: {kind}': {message}")
         return [block]
+
+    def practice(self, line: int, slug: str, rest: str) -> dict:
+        """The value of `::: practice SLUG MINUTES [note] :::`. Whether the scenario exists and
+        suits the course is checked once the whole pack is read (`content.scenarios`)."""
+        minutes, _, note = rest.partition(" ")
+        low, high = PRACTICE_MINUTES
+        if not minutes.isdecimal() or not low <= int(minutes) <= high:
+            self.error(
+                line,
+                f"'::: practice' takes whole minutes from {low} to {high} after the scenario "
+                f"slug, not {minutes or 'nothing'}",
+            )
+            return {}
+        return {"scenario": slug, "minutes": int(minutes), "note": note.strip()}
 
     def phrases(self, directive: Directive) -> list[dict]:
         text = "\n".join(directive.content)

@@ -221,6 +221,9 @@ def _block_text(child, images: "_ImageFiles") -> str:
         case "quiz":
             # A block whose quiz was deleted shows nothing; nothing to export.
             return f"::: quiz {value.slug} :::" if value else ""
+        case "practice":
+            note = value["note"] or ""
+            return f"::: practice {value['scenario']} {value['minutes']} {note}".rstrip() + " :::"
         case "image":
             # A block whose image was deleted in the admin shows nothing; nothing to export.
             if value is None:

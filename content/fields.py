@@ -141,12 +141,12 @@ class Fields:
             self.error(f"'{key}' {value!r} is not one of: {', '.join(choices.values)}", key)
         return value
 
-    def positive_int(self, key: str) -> int:
+    def whole_number(self, key: str, low: int, high: int) -> int:
         value = self.raw(key, required=True)
         if value is None:
             return 0
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            self.error(f"'{key}' must be a whole number above zero, not {value!r}", key)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.error(f"'{key}' must be a whole number from {low} to {high}, not {value!r}", key)
             return 0
         return value
 

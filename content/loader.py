@@ -35,6 +35,7 @@ from .directives import BODY_BLOCK
 from .fields import Origin, PackError, display_path
 from .packs import InvalidPack, Lesson, Pack, read_pack
 from .quizzes import link_courses, load_quizzes, quiz_conflicts
+from .scenarios import practice_conflicts
 
 # Block ids are derived rather than random, so a learner's journal answer (stored under the id
 # of its reflection block) still finds its prompt after a reload, or in a site loaded afresh.
@@ -78,35 +79,43 @@ class LoadReport:
         return "\n".join(lines)
 
 
+def check_pack(root: Path) -> tuple[Pack, list[PackError]]:
+    """The pack as read, and every problem of it against itself and the site; writes nothing."""
+    catalogue = CourseIndexPage.objects.first()
+    known = Competency.objects.values_list("code", flat=True)
+    pack, errors = read_pack(root, known_competencies=known)
+    errors += _site_conflicts(pack, catalogue)
+    errors += practice_conflicts(pack)
+    if not errors:
+        # Only a pack that reads cleanly: a quiz file with a mistake would look missing.
+        errors += quiz_conflicts(pack)
+    return pack, errors
+
+
 def load_pack(root: Path, progress: Callable[[str], None] | None = None) -> LoadReport:
     """Check every file of the pack against itself and the site, then apply it atomically.
 
     Raises InvalidPack, with every error found, before anything is written. `progress` is
     called with a line of text per course and per lesson.
     """
-    catalogue = CourseIndexPage.objects.first()
-    known = Competency.objects.values_list("code", flat=True)
-    pack, errors = read_pack(root, known_competencies=known)
-    errors += _site_conflicts(pack, catalogue)
-    if not errors:
-        # Only a pack that reads cleanly: a quiz file with a mistake would look missing.
-        errors += quiz_conflicts(pack)
+    pack, errors = check_pack(root)
     if errors:
         raise InvalidPack(errors)
     report = LoadReport(display_path(Path(root)))
     with transaction.atomic():
-        _Loader(pack, catalogue, report, progress).run()
+        _Loader(pack, CourseIndexPage.objects.first(), report, progress).run()
     return report
 
 
-def _pack_pages(pack: Pack) -> dict[str, tuple[type[Page], Origin]]:
+def _pack_pages(pack: Pack) -> dict[str, tuple[type[Page], Origin, str]]:
+    """Each page of the pack by slug: its type, where it is written and the slug of its course."""
     pages = {}
     for course in pack.courses:
-        pages[course.slug] = (CoursePage, course.origin)
+        pages[course.slug] = (CoursePage, course.origin, course.slug)
         for module in course.modules:
-            pages[module.slug] = (ModulePage, module.origin)
+            pages[module.slug] = (ModulePage, module.origin, course.slug)
             for lesson in module.lessons:
-                pages[lesson.slug] = (LessonPage, lesson.origin)
+                pages[lesson.slug] = (LessonPage, lesson.origin, course.slug)
     return pages
 
 
@@ -120,7 +129,9 @@ def _site_conflicts(pack: Pack, catalogue: CourseIndexPage | None) -> list[PackE
         found[page.slug].append(page)
     errors = []
     for slug, pages in found.items():
-        model, origin = wanted[slug]
+        model, origin, course = wanted[slug]
+        # The first part of the path below the catalogue is the course the page is in.
+        site_course = pages[0].url_path.removeprefix(catalogue.url_path).split("/")[0]
         if len(pages) > 1:
             where = ", ".join(page.url_path for page in pages)
             message = f"slug '{slug}' names {len(pages)} pages of the site ({where}); keep one"
@@ -129,7 +140,38 @@ def _site_conflicts(pack: Pack, catalogue: CourseIndexPage | None) -> list[PackE
             kind = pages[0].specific_class.__name__
             message = f"slug '{slug}' already names a {kind} at {pages[0].url_path}"
             errors.append(PackError(*origin, message))
+        elif model is not CoursePage and site_course != course:
+            # Moving it would carry learners' progress and hours into another course.
+            kind = model.__name__.removesuffix("Page").lower()
+            message = (
+                f"{kind} '{slug}' belongs to course '{site_course}' on the site "
+                f"({pages[0].url_path}), not to '{course}'; give it another slug, or move it "
+                "in the admin first"
+            )
+            errors.append(PackError(*origin, message))
     return errors
+
+
+def _number_criteria(criteria, save: bool = False):
+    """Give rubric criteria the order of the pack; `save` stores a missing order (scenarios
+    loaded before criteria had one) without a new revision, as the content is the same."""
+    for order, criterion in enumerate(criteria):
+        if criterion.sort_order != order:
+            criterion.sort_order = order
+            if save:
+                criterion.save(update_fields=["sort_order"])
+
+
+def _comparable(scenario: Scenario) -> dict:
+    """A scenario's data in a defined order, to compare the site and the pack: criteria in their
+    sort order, competencies by code (the site keeps no order for them)."""
+    data = scenario.as_data()
+    criteria = [criterion.as_data() for criterion in scenario.criteria.order_by("sort_order", "pk")]
+    for criterion in criteria:
+        criterion["competencies"].sort()
+    data["competencies"].sort()
+    data["rubric"]["criteria"] = criteria
+    return data
 
 
 def block_id(key: str) -> str:
@@ -179,15 +221,18 @@ class _Loader:
             self.progress(f"[{index}/{len(self.pack.scenarios)}] scenario {item.slug}")
             scenario = Scenario.objects.filter(slug=item.slug).first()
             wanted = Scenario.from_data(item.scenario, competencies)
+            _number_criteria(wanted.criteria.all())
             if scenario is None:
                 scenario, outcome = wanted, "created"
                 scenario.live = False
                 scenario.save()
-            elif scenario.live and scenario.as_data() == wanted.as_data():
+            elif scenario.live and _comparable(scenario) == _comparable(wanted):
+                _number_criteria(scenario.criteria.order_by("sort_order", "pk"), save=True)
                 self.report.record("scenario", item.slug, "unchanged")
                 continue
             else:
                 scenario.apply_data(item.scenario, competencies)
+                _number_criteria(scenario.criteria.all())
                 scenario.save()
                 outcome = "updated"
             scenario.save_revision().publish()

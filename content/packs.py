@@ -27,6 +27,8 @@ FORMAT_VERSION = 1
 SLUG = re.compile(r"^[a-z0-9-]+$")
 FRAMEWORK_CODE = re.compile(r"^[a-z0-9_-]+$")
 CODE = re.compile(r"^[A-Za-z0-9_-]+$")
+# A lesson takes from five minutes to a day: anything else is a slip, such as hours for minutes.
+LESSON_MINUTES = (5, 1440)
 
 
 class InvalidPack(Exception):
@@ -333,7 +335,7 @@ class PackReader(PackContext):
         lesson = Lesson(
             slug=slug,
             title=fields.text("title", models.LessonPage),
-            duration_minutes=fields.positive_int("duration_minutes"),
+            duration_minutes=fields.whole_number("duration_minutes", *LESSON_MINUTES),
             delivery=fields.choice("delivery", models.Delivery),
             competencies=fields.names("competencies"),
             summary=fields.text("summary", models.LessonPage, required=False),

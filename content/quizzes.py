@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.db.models import Count
 from django.utils import translation
 
 from assessments.models import Question, QuestionOption, Quiz, QuizKind
@@ -262,6 +263,13 @@ def quiz_conflicts(pack) -> list[PackError]:
                 message = f"quiz '{block.value}' is in neither the pack nor the site"
                 errors.append(PackError(lesson.origin.file, block.line, message))
     return errors
+
+
+def question_counts(pack) -> dict[str, int]:
+    """How many questions each quiz a lesson may embed has: the pack's file, else the site's."""
+    counts = dict(Quiz.objects.annotate(count=Count("questions")).values_list("slug", "count"))
+    counts.update({quiz.slug: len(quiz.questions) for quiz in pack.quizzes})
+    return counts
 
 
 # --- loading ------------------------------------------------------------------------------------

@@ -11,11 +11,13 @@ from pathlib import Path
 
 from django.utils import translation
 
+from courses.models import Audience
 from roleplay import schema
+from roleplay.models import Scenario
 from roleplay.schema import InvalidScenario, ScenarioData
 from roleplay.scripts import Script
 
-from .fields import Origin, PackContext, YamlDoc
+from .fields import Origin, PackContext, PackError, YamlDoc
 
 # Stricter than the model's slug: it names a file, so one spelling only.
 SLUG = re.compile(r"^[a-z0-9-]+$")
@@ -61,6 +63,8 @@ def _checked(doc: YamlDoc) -> ScenarioData | None:
         return None
     for problem in Script.from_data(scenario).problems():
         doc.error(problem, ("nodes",))
+    for problem in schema.safety_problems(scenario):
+        doc.error(problem.message, problem.path)
     return scenario
 
 
@@ -92,3 +96,32 @@ def _names(value) -> list[str]:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return value
     return []
+
+
+def practice_conflicts(pack) -> list[PackError]:
+    """`::: practice` blocks whose scenario is in neither the pack nor the site, or is played in
+    a role the lesson's course is not for."""
+    roles = {item.slug: item.scenario.learner_role for item in pack.scenarios}
+    site = Scenario.objects.exclude(slug__in=roles).values_list("slug", "learner_role")
+    roles.update(site)
+    errors = []
+    for course in pack.courses:
+        for lesson in (lesson for module in course.modules for lesson in module.lessons):
+            for block in lesson.body:
+                if block.type != "practice":
+                    continue
+                slug = block.value["scenario"]
+                role = roles.get(slug)
+                if role is None and (pack.root / "scenarios" / f"{slug}.yaml").is_file():
+                    continue  # a scenario file of the pack that did not read: its errors say why
+                if role is None:
+                    message = f"scenario '{slug}' is in neither the pack nor the site"
+                elif course.audience not in (Audience.ALL, role):
+                    message = (
+                        f"scenario '{slug}' has the learner play a {role}, but course "
+                        f"'{course.slug}' is for the audience {course.audience}"
+                    )
+                else:
+                    continue
+                errors.append(PackError(lesson.origin.file, block.line, message))
+    return errors

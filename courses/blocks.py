@@ -1,5 +1,6 @@
 """StreamField blocks for lessons. One shared StreamBlock; no block runs a query."""
 
+from functools import lru_cache
 from urllib.parse import parse_qs, urlparse
 
 import markdown
@@ -11,6 +12,8 @@ from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
+# The least and most minutes of role-play practice one lesson may assign.
+PRACTICE_MINUTES = (5, 120)
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
     "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "ruby", "rp", "rt",
@@ -18,10 +21,15 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 
 
+# A lesson's text changes only when it is published again, but every page view rendered it
+# anew (half the lesson page's server time): keep the HTML of recent texts, keyed by the text.
+@lru_cache(maxsize=2048)
 def render_markdown(source: str) -> str:
     """Markdown to HTML with everything executable stripped (scripts, handlers, js: links)."""
     html = markdown.markdown(source or "", extensions=MARKDOWN_EXTENSIONS)
-    return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS, link_rel="noopener noreferrer"))
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, link_rel="noopener noreferrer")
+    # bandit B308/B703: nh3 has just removed every tag and attribute not on the allow-list.
+    return mark_safe(clean)  # nosec B308 B703
 
 
 # Wagtail's stored rich text refers to pages, documents and images by id through these.
@@ -133,6 +141,38 @@ class LessonImageBlock(ImageBlock):
         self.child_blocks["image"].label = _("Image")
 
 
+class PracticeBlock(blocks.StructBlock):
+    """A role-play the lesson asks the learner to practise, named by its slug: courses must not
+    import roleplay, so the content loader checks that the scenario exists and suits the course.
+    Its minutes count toward what the lesson's hours rest on (`manage.py load_content --check`)."""
+
+    scenario = blocks.RegexBlock(
+        regex=r"^[-a-zA-Z0-9_]+$",
+        max_length=80,
+        label=_("Scenario slug"),
+        help_text=_("The slug of a role-play scenario, e.g. first-visit-anxious-mother"),
+        error_messages={"invalid": _("Use letters, digits, - and _.")},
+    )
+    minutes = blocks.IntegerBlock(
+        min_value=PRACTICE_MINUTES[0],
+        max_value=PRACTICE_MINUTES[1],
+        label=_("Minutes"),
+        help_text=_("About how long the learner should practise."),
+    )
+    note = blocks.CharBlock(
+        required=False,
+        max_length=200,
+        label=_("Note"),
+        help_text=_("What to try in this practice, shown under the link."),
+    )
+
+    class Meta:
+        icon = "group"
+        label = _("Role-play practice")
+        template = "courses/blocks/practice.html"
+        description = _("A role-play scenario to practise for about so many minutes.")
+
+
 class LessonBodyBlock(blocks.StreamBlock):
     rich_text = blocks.RichTextBlock(
         icon="pilcrow",
@@ -158,3 +198,4 @@ class LessonBodyBlock(blocks.StreamBlock):
         template="assessments/blocks/quiz.html",
         description=_("A chapter quiz or a final exam: start, resume and the learner's result."),
     )
+    practice = PracticeBlock()

@@ -3,8 +3,11 @@ import unicodedata
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+
+from yorisoi.roles import ORG_ADMIN, TRAINER
 
 from .models import AttendanceStatus, Cohort
 from .services import awaits_invitation
@@ -100,6 +103,20 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             for user in candidates
             if (user.has_usable_password() or awaits_invitation(user))
             and _folded(email) == _folded(getattr(user, field))
+        )
+
+
+class CohortForm(WagtailAdminModelForm):
+    """The admin form of a cohort: the trainers picker lists trainers and org admins, not
+    every account (trainees' names and e-mails are no business of the picker)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trainers"].queryset = (
+            get_user_model()
+            .objects.filter(Q(groups__name__in=(TRAINER, ORG_ADMIN)) | Q(is_superuser=True))
+            .distinct()
+            .order_by("last_name", "first_name", "username")
         )
 
 

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Q, Subquery, Sum
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +121,14 @@ class LearnerPage(Page):
         return super().serve(request, *args, **kwargs)
 
 
+# The page type at each depth below the catalogue, for CourseIndexPage.route.
+CATALOGUE_LEVELS = (
+    lambda: CoursePage,
+    lambda: ModulePage,
+    lambda: LessonPage,
+)
+
+
 class CourseIndexPage(Page):
     intro = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
 
@@ -134,6 +143,35 @@ class CourseIndexPage(Page):
 
     def intro_html(self):
         return render_markdown(self.intro)
+
+    def route(self, request, path_components):
+        """Find a course, module or lesson by its URL path in two queries, instead of Wagtail's
+        two per level of the tree. The page type follows from the depth (parent_page_types fix
+        the tree), and the course comes with the title of a lesson's module, so the lesson page
+        needs neither again; a page under an unpublished parent stays hidden."""
+        if not path_components or len(path_components) > len(CATALOGUE_LEVELS):
+            return super().route(request, path_components)
+        prefixes = [
+            f"{self.url_path}{'/'.join(path_components[: n + 1])}/"
+            for n in range(len(path_components))
+        ]
+        model = CATALOGUE_LEVELS[len(path_components) - 1]()
+        page = model.objects.live().filter(url_path=prefixes[-1]).first()
+        if page is None:
+            raise Http404
+        if model is not CoursePage:
+            course = CoursePage.objects.live().filter(url_path=prefixes[0])
+            if model is LessonPage:
+                course = course.annotate(
+                    module_title=Subquery(
+                        Page.objects.live().filter(url_path=prefixes[1]).values("title")[:1]
+                    )
+                )
+            course = course.first()
+            if course is None or (model is LessonPage and course.module_title is None):
+                raise Http404
+            page._course = course
+        return page.route(request, [])
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -262,7 +300,17 @@ class LessonPage(LearnerPage):
         verbose_name_plural = _("lessons")
 
     def course(self):
-        return CoursePage.objects.ancestor_of(self).first()
+        # Asked for by serve() and get_context() in one request, and found already when the
+        # catalogue routed the request here: look it up once.
+        if "_course" not in self.__dict__:
+            self._course = CoursePage.objects.ancestor_of(self).first()
+        return self._course
+
+    def module_title(self) -> str:
+        course = self.course()
+        if getattr(course, "module_title", None) is None:
+            course.module_title = self.get_parent().title
+        return course.module_title
 
     def serve(self, request, *args, **kwargs):
         if request.user.is_authenticated and not is_trainer(request.user):
@@ -465,6 +513,73 @@ class Enrollment(models.Model):
             },
         )
         return entry
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class CohortInvitation(models.Model):
+    """An invitation to a cohort for an account that already existed when a roster named it.
+
+    A roster names people by e-mail, and anyone can type anyone's e-mail: enrolling an existing
+    account would open its practice and hours to the trainer who typed it. The account holder
+    accepts (or an org admin confirms) before they join the cohort.
+    """
+
+    ACCEPTED_ACTION = "yorisoi.invitation.accept"
+    CONFIRMED_ACTION = "yorisoi.invitation.confirm"
+    DECLINED_ACTION = "yorisoi.invitation.decline"
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("cohort")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="cohort_invitations",
+        verbose_name=_("invited person"),
+    )
+    # As the roster gave them: the trainer sees what they typed, never the account's own data.
+    name = models.CharField(_("name on the roster"), max_length=150)
+    email = models.EmailField(_("e-mail on the roster"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    status = models.CharField(
+        pgettext_lazy("invitation", "status"),
+        max_length=10,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.PENDING,
+    )
+    created_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("cohort invitation")
+        verbose_name_plural = _("cohort invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "user"], name="unique_cohort_invitation")
+        ]
+
+    def __str__(self):
+        return f"invitation of {self.user_id} to cohort {self.cohort_id}"
 
 
 class InPersonSession(models.Model):

@@ -25,9 +25,10 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from yorisoi.middleware import contains_invalid_text
-from yorisoi.roles import TRAINEE
+from yorisoi.roles import TRAINEE, is_org_admin
 
 from .models import (
     CREDITED_STATUSES,
@@ -35,6 +36,7 @@ from .models import (
     AttendanceStatus,
     Audience,
     Cohort,
+    CohortInvitation,
     Competency,
     CoursePage,
     Delivery,
@@ -42,6 +44,7 @@ from .models import (
     HoursEntry,
     HoursSource,
     InPersonSession,
+    InvitationStatus,
     JournalEntry,
     LessonCompletion,
     LessonPage,
@@ -76,12 +79,15 @@ def display_name(user) -> str:
 
 
 @transaction.atomic
-def enrol(user, course: CoursePage, *, cohort: Cohort | None = None, by=None) -> Enrollment:
-    """Enrol a learner; self-enrolment (by is None or the user) needs a self-enrol course."""
+def enrol(
+    user, course: CoursePage, *, cohort: Cohort | None = None, by=None, invited: bool = False
+) -> Enrollment:
+    """Enrol a learner; self-enrolment (by is None or the user) needs a self-enrol course,
+    unless the learner is accepting an invitation to the cohort (`invited`)."""
     if cohort is not None and cohort.course_id != course.pk:
         raise RecordError(_("This cohort belongs to another course."))
     self_service = by is None or by == user
-    if self_service and not course.self_enrol:
+    if self_service and not course.self_enrol and not invited:
         raise RecordError(_("This course is open by invitation only; ask your trainer."))
     enrollment, created = Enrollment.objects.get_or_create(
         user=user, course=course, defaults={"cohort": cohort, "enrolled_by": by}
@@ -109,10 +115,13 @@ class RosterRow:
 
 @dataclass
 class RosterReport:
+    """What a roster import checked or did. It reads the same whether or not an e-mail already
+    had an account: a trainer must not learn who has one by typing addresses."""
+
     rows: list[RosterRow]
     errors: list[str] = field(default_factory=list)
-    created_users: int = 0
-    enrolled: int = 0
+    # Rows handled: a new account enrolled, or an existing one invited to accept.
+    added: int = 0
     applied: bool = False
 
     @property
@@ -137,7 +146,20 @@ def parse_roster(cohort: Cohort, text: str) -> RosterReport:
             errors=[_("The file contains a character that cannot be saved (such as NUL). "
                       "Save it again as “CSV UTF-8” and try again.")],
         )  # fmt: skip
-    reader = csv.reader(io.StringIO(text))
+    # newline="": the csv module then reads Excel for Mac's CR line ends and quoted line breaks.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _roster_report(cohort, reader)
+    except csv.Error:
+        # A cell past the csv module's size limit (128 KB) or a malformed quote.
+        return RosterReport(
+            rows=[],
+            errors=[_("Line %(line)d: this line cannot be read as CSV. Check the file and "
+                      "save it again as “CSV UTF-8”.") % {"line": max(reader.line_num, 1)}],
+        )  # fmt: skip
+
+
+def _roster_report(cohort: Cohort, reader) -> RosterReport:
     header = next(reader, None)
     if not header:
         return RosterReport(rows=[], errors=[_("The file is empty.")])
@@ -150,7 +172,6 @@ def parse_roster(cohort: Cohort, text: str) -> RosterReport:
             errors=[_("Line 1: the header must name the columns 氏名 and メールアドレス.")],
         )
 
-    User = get_user_model()
     rows: list[RosterRow] = []
     for line_no, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
@@ -167,10 +188,10 @@ def parse_roster(cohort: Cohort, text: str) -> RosterReport:
         return RosterReport(rows=[], errors=[_("The file has no trainee rows.")])
 
     seen = Counter(row.email for row in rows)
-    existing = {u.email.lower(): u for u in User.objects.filter(email__in=list(seen))}
-    enrolled = {
-        e.user_id: e
-        for e in Enrollment.objects.filter(course_id=cohort.course_id, user__in=existing.values())
+    # Only who is in this cohort already, which its trainer sees on the cohort page anyway.
+    in_cohort = {
+        email.lower()
+        for email in Enrollment.objects.filter(cohort=cohort).values_list("user__email", flat=True)
     }
     for row in rows:
         if not row.name:
@@ -183,25 +204,23 @@ def parse_roster(cohort: Cohort, text: str) -> RosterReport:
             row.errors.append(_("“%(email)s” is not a valid e-mail address") % {"email": row.email})
         if seen[row.email] > 1:
             row.errors.append(_("this e-mail address appears more than once in the file"))
-        user = existing.get(row.email)
-        enrollment = enrolled.get(user.pk) if user else None
-        if enrollment and enrollment.cohort_id not in (None, cohort.pk):
-            row.errors.append(
-                _("already enrolled in cohort %(cohort)s") % {"cohort": enrollment.cohort.name}
-            )
         if not row.errors:
-            if enrollment and enrollment.cohort_id == cohort.pk:
+            if row.email in in_cohort:
                 row.already_enrolled = True
                 row.status = _("already in this cohort")
-            elif user:
-                row.status = _("existing account, will be enrolled")
             else:
-                row.status = _("new account, will be created and enrolled")
+                row.status = _("will be invited to this cohort")
     return RosterReport(rows=rows)
 
 
 def bulk_enrol(cohort: Cohort, text: str, *, by, dry_run: bool) -> RosterReport:
-    """Enrol every row of a roster, or nothing at all when any row has an error."""
+    """Add every row of a roster to the cohort, or nothing at all when any row has an error.
+
+    An address without an account gets a new trainee account, enrolled at once, whose holder
+    chooses a password through an invitation link. An address that already has an account is
+    invited instead (`CohortInvitation`): its holder accepts, or an org admin confirms, before
+    anything of theirs becomes visible to the cohort's trainers.
+    """
     report = parse_roster(cohort, text)
     if dry_run or not report.ok:
         return report
@@ -218,11 +237,54 @@ def bulk_enrol(cohort: Cohort, text: str, *, by, dry_run: bool) -> RosterReport:
                 user.set_unusable_password()
                 user.save()
                 user.groups.add(trainee_group)
-                report.created_users += 1
-            enrol(user, cohort.course, cohort=cohort, by=by)
-            report.enrolled += 1
+                enrol(user, cohort.course, cohort=cohort, by=by)
+            else:
+                CohortInvitation.objects.get_or_create(
+                    cohort=cohort,
+                    user=user,
+                    defaults={"name": row.name, "email": row.email, "invited_by": by},
+                )
+            report.added += 1
     report.applied = True
     return report
+
+
+def pending_invitations(**filters):
+    return CohortInvitation.objects.filter(status=InvitationStatus.PENDING, **filters)
+
+
+@transaction.atomic
+def answer_invitation(invitation: CohortInvitation, *, accept: bool, by) -> None:
+    """The invited person accepts or declines; an org admin may accept for them (confirm).
+    Either way the answer is recorded in the audit log."""
+    invitation = CohortInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != InvitationStatus.PENDING:
+        raise RecordError(_("This invitation has already been answered."))
+    own = by.pk == invitation.user_id
+    if not own and not (accept and is_org_admin(by)):
+        raise RecordError(_("Only the invited person can answer this invitation."))
+    if accept:
+        enrol(
+            invitation.user,
+            invitation.cohort.course,
+            cohort=invitation.cohort,
+            by=invitation.invited_by or by,
+            invited=True,
+        )
+    invitation.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
+    invitation.answered_at = timezone.now()
+    invitation.answered_by = by
+    invitation.save(update_fields=["status", "answered_at", "answered_by"])
+    if not accept:
+        action = CohortInvitation.DECLINED_ACTION
+    else:
+        action = CohortInvitation.ACCEPTED_ACTION if own else CohortInvitation.CONFIRMED_ACTION
+    log(
+        invitation,
+        action,
+        user=by,
+        data={"cohort": invitation.cohort_id, "learner": invitation.user_id},
+    )
 
 
 # --- Invitations --------------------------------------------------------------------------

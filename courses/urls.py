@@ -6,6 +6,11 @@ urlpatterns = [
     path("me/", views.learner_home, name="home"),
     path("me/journal/", views.journal, name="journal"),
     path("me/hours/<id:course_id>/", views.my_hours, name="my_hours"),
+    path(
+        "me/invitations/<id:invitation_id>/",
+        views.answer_invitation,
+        name="answer_invitation",
+    ),
     path("courses/<id:course_id>/enrol/", views.enrol, name="enrol"),
     path("lessons/<id:lesson_id>/complete/", views.complete_lesson, name="complete_lesson"),
     path(
@@ -29,4 +34,9 @@ urlpatterns = [
         name="trainee_ledger",
     ),
     path("trainer/entries/<id:entry_id>/correct/", views.correct_entry, name="correct_entry"),
+    path(
+        "trainer/invitations/<id:invitation_id>/confirm/",
+        views.confirm_invitation,
+        name="confirm_invitation",
+    ),
 ]

@@ -12,7 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 
-from yorisoi.roles import is_trainer
+from privacy.access import AccessKind, record_access
+from roleplay.privacy import kept_text_notice
+from yorisoi import two_factor
+from yorisoi.roles import is_org_admin, is_trainer
 
 from . import services
 from .exports import csv_response
@@ -70,6 +73,13 @@ class LoginView(auth_views.LoginView):
             return resolve_url(self.next_page)
         return resolve_url("trainer_cohorts" if is_trainer(self.request.user) else "home")
 
+    def get_success_url(self):
+        """After the password, the authenticator code (or its setup) when the account needs
+        one; the page the sign-in was for comes after that."""
+        url = super().get_success_url()
+        step = two_factor.next_step(self.request)
+        return two_factor.step_url(step, url) if step else url
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(email_enabled=services.email_enabled(), **kwargs)
 
@@ -112,8 +122,34 @@ def learner_home(request):
             "journal": JournalEntry.objects.filter(user=request.user).select_related("lesson")[:3],
             "open_courses": open_courses,
             "catalogue": catalogue,
+            "cohort_invitations": services.pending_invitations(user=request.user).select_related(
+                "cohort__course"
+            ),
         },
     )
+
+
+@require_POST
+@login_required
+def answer_invitation(request, invitation_id):
+    """The invited person joins the cohort (or says no) from their own page."""
+    invitation = get_object_or_404(
+        services.pending_invitations(user=request.user).select_related("cohort__course"),
+        pk=invitation_id,
+    )
+    accept = request.POST.get("answer") == "accept"
+    try:
+        services.answer_invitation(invitation, accept=accept, by=request.user)
+    except services.RecordError as error:
+        messages.error(request, str(error))
+    else:
+        if accept:
+            messages.success(
+                request, _("You joined %(cohort)s.") % {"cohort": str(invitation.cohort)}
+            )
+        else:
+            messages.success(request, _("You declined the invitation."))
+    return redirect("home")
 
 
 @require_POST
@@ -159,13 +195,19 @@ def save_reflection(request, lesson_id, block_id):
     # block no longer exists on the page.
     inline = f"inline reflection-{block_id}" if lesson.reflection_prompt(block_id) else ""
     try:
-        services.save_reflection(request.user, lesson, block_id, request.POST.get("text", ""))
+        entry = services.save_reflection(
+            request.user, lesson, block_id, request.POST.get("text", "")
+        )
     except services.RecordError as error:
         messages.error(request, str(error), extra_tags=inline)
     else:
         messages.success(
             request, _("Saved to your journal. Only you can read it."), extra_tags=inline
         )
+        # Kept in the learner's own words, but a real person's details deserve a second look.
+        notice = kept_text_notice(entry.text)
+        if notice:
+            messages.warning(request, notice, extra_tags=inline)
     return redirect(f"{lesson.url}#reflection-{block_id}")
 
 
@@ -242,8 +284,27 @@ def cohort_dashboard(request, cohort_id):
             "invited": {invitation["user_id"] for invitation in invitations},
             "invitation_days": services.invitation_days(),
             "email_enabled": services.email_enabled(),
+            "cohort_invitations": services.pending_invitations(cohort=cohort),
         },
     )
+
+
+@require_POST
+@trainer_required
+def confirm_invitation(request, invitation_id):
+    """An org admin adds an invited person to the cohort for them (someone who cannot sign in
+    to accept, for example)."""
+    if not is_org_admin(request.user):
+        raise PermissionDenied
+    invitation = get_object_or_404(services.pending_invitations(), pk=invitation_id)
+    try:
+        services.answer_invitation(invitation, accept=True, by=request.user)
+    except services.RecordError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(name)s joined the cohort.") % {"name": invitation.name})
+    dashboard = reverse("cohort_dashboard", args=[invitation.cohort_id])
+    return redirect(dashboard + "#cohort-invitations")
 
 
 @require_POST
@@ -304,14 +365,14 @@ def roster(request, cohort_id):
             cohort, form.cleaned_data["text"], by=request.user, dry_run=not apply
         )
         if report.applied:
+            # One wording and one count for new and existing accounts: the result must not tell
+            # a trainer which addresses already had an account.
             messages.success(
                 request,
-                _("%(enrolled)d trainees enrolled, %(created)d new accounts created.")
-                % {"enrolled": report.enrolled, "created": report.created_users},
+                _("%(n)d people invited to the cohort. They appear in it once they join.")
+                % {"n": report.added},
             )
-            dashboard = reverse("cohort_dashboard", args=[cohort.pk])
-            # New accounts have no password: their invitation links are what comes next.
-            return redirect(dashboard + "#invitations" if report.created_users else dashboard)
+            return redirect("cohort_dashboard", cohort_id=cohort.pk)
     status = 400 if report is not None and not report.ok else 200
     if request.method == "POST" and not form.is_valid():
         status = 400
@@ -366,6 +427,7 @@ def trainee_ledger(request, enrollment_id):
         pk=enrollment_id,
         cohort__in=Cohort.objects.visible_to(request.user),
     )
+    record_access(request, AccessKind.HOURS, enrollment)
     return _ledger(request, enrollment, "courses/trainer/ledger.html", {"form": CorrectionForm()})
 
 

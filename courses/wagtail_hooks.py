@@ -12,9 +12,10 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from yorisoi.admin_scope import ScopedSnippetChooserViewSet, ScopedViewSetMixin
 from yorisoi.roles import is_trainer
 
-from .forms import InPersonSessionForm
+from .forms import CohortForm, InPersonSessionForm
 from .models import (
     Cohort,
+    CohortInvitation,
     Competency,
     CompetencyCategory,
     CompetencyFramework,
@@ -64,6 +65,13 @@ class CompetencyGroup(SnippetViewSetGroup):
     items = (CompetencyFrameworkViewSet, CompetencyCategoryViewSet, CompetencyViewSet)
 
 
+def model_panels(viewset, form_class):
+    """The model's own panels with our form class, which narrows a field's choices."""
+    exclude = viewset.get_exclude_form_fields()
+    panels = extract_panel_definitions_from_model_class(viewset.model, exclude=exclude)
+    return ObjectList(panels, base_form_class=form_class).bind_to_model(viewset.model)
+
+
 def visible_cohorts(request):
     return Cohort.objects.visible_to(request.user)
 
@@ -83,6 +91,9 @@ class CohortViewSet(ScopedViewSetMixin, SnippetViewSet):
     def get_queryset(self, request):
         return visible_cohorts(request).select_related("course")
 
+    def get_edit_handler(self):
+        return model_panels(self, CohortForm)
+
 
 class InPersonSessionViewSet(ScopedViewSetMixin, SnippetViewSet):
     model = InPersonSession
@@ -94,10 +105,8 @@ class InPersonSessionViewSet(ScopedViewSetMixin, SnippetViewSet):
         return visible_sessions(request).select_related("cohort")
 
     def get_edit_handler(self):
-        # The form limits the cohort to the user's own; the panels stay the model's.
-        exclude = self.get_exclude_form_fields()
-        panels = extract_panel_definitions_from_model_class(self.model, exclude=exclude)
-        return ObjectList(panels, base_form_class=InPersonSessionForm).bind_to_model(self.model)
+        # The form limits the cohort to the user's own.
+        return model_panels(self, InPersonSessionForm)
 
 
 class CohortGroup(SnippetViewSetGroup):
@@ -135,4 +144,24 @@ def register_hours_actions(actions):
         HoursEntry.REVERSED,
         _("Reverse hours on an attendance change"),
         _("Hours changed in the ledger because attendance changed"),
+    )
+
+
+@hooks.register("register_log_actions")
+def register_invitation_actions(actions):
+    """How a person joined a cohort they were invited to, or that they declined."""
+    actions.register_action(
+        CohortInvitation.ACCEPTED_ACTION,
+        _("Accept a cohort invitation"),
+        _("Cohort invitation accepted"),
+    )
+    actions.register_action(
+        CohortInvitation.CONFIRMED_ACTION,
+        _("Confirm a cohort invitation"),
+        _("Cohort invitation confirmed by an org admin"),
+    )
+    actions.register_action(
+        CohortInvitation.DECLINED_ACTION,
+        _("Decline a cohort invitation"),
+        _("Cohort invitation declined"),
     )

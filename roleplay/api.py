@@ -5,16 +5,21 @@ sessions of their cohorts' trainees but not play them. Anything else is a 404, n
 the API does not confirm that someone else's session exists.
 """
 
+import functools
 import json
 import logging
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
+
+from privacy.access import AccessKind, record_access
+from yorisoi.roles import is_trainer
 
 from . import services
 from .debrief import debrief_of
@@ -24,12 +29,29 @@ from .schema import LearnerRole, PublicPersona
 
 logger = logging.getLogger(__name__)
 
+
+def staff_only(view):
+    """The API's documentation page and OpenAPI document are for trainers and admins, who build
+    on the API: others signed in get a 404, like any page they may not see."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_trainer(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 api = NinjaAPI(
     title="Yorisoi role-play API",
     version="1",
     urls_namespace="roleplay_api",
     auth=django_auth,
     docs_url="/docs",
+    docs_decorator=staff_only,
 )
 
 
@@ -237,8 +259,9 @@ STATUS_OF = {
 }
 
 
-# Every status a request can be refused with: not logged in, malformed, or refused by the rules.
-REFUSED = frozenset({401, 422, *STATUS_OF.values()})
+# Every status a request can be refused with: not logged in, malformed, refused by the rules,
+# too large or with a character that cannot be saved (yorisoi/middleware.py), or a failure.
+REFUSED = frozenset({401, 413, 422, 500, *STATUS_OF.values()})
 
 
 @api.exception_handler(services.PracticeError)
@@ -427,7 +450,9 @@ def start(request, payload: StartIn):
 )
 def transcript(request, session_id: int):
     visible = PracticeSession.objects.visible_to(request.user)
-    return session_json(get_object_or_404(visible, pk=session_id))
+    session = get_object_or_404(visible, pk=session_id)
+    record_access(request, AccessKind.TRANSCRIPT, session)
+    return session_json(session)
 
 
 @api.post(

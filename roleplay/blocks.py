@@ -79,6 +79,15 @@ class ChoiceBlock(blocks.StructBlock):
         label=_("Condition"),
         help_text=_("Shown only when, e.g. trust >= 50"),
     )
+    safe = blocks.BooleanBlock(
+        required=False,
+        label=_("Safe action"),
+        help_text=_(
+            "The step to take whenever there is risk, such as calling 189, 110 or 119 or telling "
+            "the coordinator. Content packs check that it never leads straight to a poor ending, "
+            "never scores 1, and that a good ending can still be reached after it."
+        ),
+    )
 
     class Meta:
         icon = "radio-full"

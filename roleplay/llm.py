@@ -40,6 +40,18 @@ class Usage:
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
 
+    @property
+    def total(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+def estimate_prompt_tokens(messages: list[dict]) -> int:
+    """An upper estimate of the tokens `messages` cost, to reserve quota before a call.
+
+    Tokenizers give Japanese about one token a character or less, so counting characters
+    (plus a few tokens of framing per message) errs on the side of reserving too much."""
+    return sum(len(m["content"]) + 4 for m in messages)
+
 
 def is_configured() -> bool:
     return bool(
@@ -99,15 +111,17 @@ def _translate(exc: Exception) -> LLMFailure:
     return LLMFailure("server_error")
 
 
-def stream_text(messages: list[dict], deadline: Deadline) -> Iterator[str]:
+def stream_text(messages: list[dict], deadline: Deadline, *, max_tokens: int) -> Iterator[str]:
     """Yield the reply as it arrives; return its Usage. A reply that ends without a
-    finish_reason was cut off, so it fails rather than passing a half sentence as whole."""
+    finish_reason was cut off, so it fails rather than passing a half sentence as whole.
+    `max_tokens` caps what the model may write, and so what the call can cost."""
     usage = Usage()
     finished = False
     try:
         stream = _client(deadline).chat.completions.create(
             model=model_name(),
             messages=messages,
+            max_tokens=max_tokens,
             stream=True,
             stream_options={"include_usage": True},
         )
@@ -134,6 +148,7 @@ def structured(
     schema: dict,
     deadline: Deadline,
     *,
+    max_tokens: int,
     temperature: float | None = None,
 ):
     """Ask for JSON that matches `schema` (strict json_schema); return (data, Usage).
@@ -143,6 +158,7 @@ def structured(
         response = _client(deadline).chat.completions.create(
             model=model_name(),
             messages=messages,
+            max_tokens=max_tokens,
             response_format={
                 "type": "json_schema",
                 "json_schema": {"name": name, "schema": schema, "strict": True},

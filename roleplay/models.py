@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.fields.json import KT
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +23,7 @@ from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, Orderable, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
-from courses.models import Competency, HoursEntry
+from courses.models import Audience, Competency, Enrollment, HoursEntry
 from courses.widgets import GroupedCheckboxSelectMultiple
 from yorisoi.roles import is_org_admin, is_trainer
 
@@ -241,6 +243,8 @@ class Scenario(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
                     where = f"node {node['key']!r}, choice {value['key']!r}"
                     raise ScriptError(where, str(exc)) from None
             data["feedback"] = value.get("feedback", "")
+            if value.get("safe"):
+                data["safe"] = True
             if value.get("condition"):
                 data["if"] = value["condition"]
             return data
@@ -335,6 +339,7 @@ class Scenario(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
                             "effects": format_numbers(c.effects),
                             "scores": format_numbers(c.scores, signed=False),
                             "feedback": c.feedback,
+                            "safe": c.safe,
                             "condition": c.condition,
                         }
                         for c in n.choices
@@ -473,16 +478,31 @@ class SessionStatus(models.TextChoices):
 
 class PracticeSessionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """A learner's own sessions; a trainer's also those of trainees in their cohorts."""
+        """A learner's own sessions; a trainer's also those that belong to a cohort they run.
+
+        A session belongs to a cohort when its trainee is enrolled in it, it started within the
+        cohort's dates (local days), and its scenario's learner role is the course's audience
+        (any role for a course for everyone). Being in someone's cohort does not open a
+        trainee's practice before, after or outside that course to its trainers.
+        """
         if not user.is_authenticated:
             return self.none()
         if is_org_admin(user):
             return self
-        if is_trainer(user):
-            return self.filter(
-                models.Q(user=user) | models.Q(user__enrollments__cohort__trainers=user)
-            ).distinct()
-        return self.filter(user=user)
+        if not is_trainer(user):
+            return self.filter(user=user)
+        runs = Enrollment.objects.filter(
+            models.Q(course__audience=Audience.ALL)
+            | models.Q(course__audience=models.OuterRef("played_as")),
+            user=models.OuterRef("user"),
+            cohort__trainers=user,
+            cohort__starts_on__lte=models.OuterRef("started_on"),
+            cohort__ends_on__gte=models.OuterRef("started_on"),
+        )
+        # The role as played, from the snapshot: a deleted scenario keeps its sessions.
+        return self.alias(
+            played_as=KT("scenario_data__learner_role"), started_on=TruncDate("started_at")
+        ).filter(models.Q(user=user) | models.Exists(runs))
 
 
 def new_secret() -> str:

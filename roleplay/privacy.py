@@ -7,7 +7,9 @@ with a placeholder naming its kind and explains to the learner why.
 Numbers are matched on a folded copy of the text in which every character is replaced by one
 character (full-width digits and letters by ASCII, every dash-like character by "-"), so an
 offset in the copy is the same offset in the original. Names come from Sudachi's part-of-speech
-tags; its dictionary ships inside the sudachidict-core wheel, so nothing is downloaded.
+tags, and given names in hiragana from the ちゃん・くん・さん after them; the dictionary ships
+inside the sudachidict-core wheel, so nothing is downloaded. tests/roleplay/test_pii_recall.py
+measures all of it on a labelled set of learner lines.
 
 Nothing here logs the text it scans.
 """
@@ -51,8 +53,8 @@ LABELS = {
 }
 
 # When two findings overlap and are equally long, the kind listed first wins: an e-mail
-# address or a validated My Number is a surer reading of the characters than a phone
-# number, and a phone number than a bare 123-4567.
+# address or twelve digits is a surer reading of the characters than a phone number, and a
+# phone number than a bare 123-4567.
 _PRIORITY = [EMAIL, ID_NUMBER, PHONE, POSTAL_CODE, ADDRESS, PERSON_NAME]
 
 
@@ -113,10 +115,25 @@ def mask(text: str, fiction: str = "") -> MaskResult:
     return MaskResult(masked="".join(parts), findings=findings)
 
 
+def kept_text_notice(text: str) -> str:
+    """A reminder for text kept as the learner wrote it (a journal reflection), when it appears
+    to hold a real person's details; empty otherwise. Such text is the learner's own and is not
+    masked: the learner decides what to change."""
+    kinds = dict.fromkeys(f.type for f in scan(text))
+    if not kinds:
+        return ""
+    separator = pgettext("between the kinds of masked information", ", ")
+    return _(
+        "This seems to contain %(kinds)s. If they belong to a real family or person, please "
+        "rewrite them so that nobody can be recognised."
+    ) % {"kinds": separator.join(str(LABELS[kind]) for kind in kinds)}
+
+
 # -- Folding -------------------------------------------------------------------------------
 
 # IMEs produce many look-alike dashes in numbers, the katakana long-vowel mark among them.
-_DASHES = "‐‑‒–—―−－ー─━"
+_DASHES = "‐‑‒–—―−－ー─━ｰ"
+_VOWEL_MARKS = "ーｰ"
 
 
 @lru_cache(maxsize=4096)
@@ -129,45 +146,90 @@ def _fold_char(char: str) -> str:
 
 
 def _fold(text: str) -> str:
-    return "".join(_fold_char(char) for char in text)
+    folded = [_fold_char(char) for char in text]
+    # ー after anything but a digit is the long-vowel mark (マイナンバー), not a dash.
+    for i, char in enumerate(text):
+        if char in _VOWEL_MARKS and not (i and folded[i - 1].isdigit()):
+            folded[i] = char
+    return "".join(folded)
 
 
 # -- Patterns over the folded text ---------------------------------------------------------
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
-# A Japanese number: 0 then 9 or 10 more digits, grouped by hyphens, spaces or a bracketed
-# area code, or the same after +81 with the leading 0 dropped. The digit count is checked
-# afterwards, which keeps the pattern readable.
+# A Japanese number: 0 then 9 or 10 more digits, grouped by hyphens, dots or spaces, with the
+# area code or the exchange in brackets (03(1234)5678, (03)1234-5678), or the same after +81
+# with the leading 0 dropped. The digit count is checked afterwards, which keeps the pattern
+# readable.
+_SEP = r"[ .-]?"
 _PHONE = re.compile(
-    r"(?<![\d+-])"
-    r"(?:\+81[ -]?(?:\(0\))?\d{1,4}|\(0\d{1,4}\)|0\d{1,4})"
-    r"[ -]?\d{1,4}[ -]?\d{3,4}"
-    r"(?![\d-])"
+    r"(?<![\d+.-])(?:"
+    r"\+81" + _SEP + r"(?:\(0\))?\d{1,4}" + _SEP + r"\d{1,4}" + _SEP + r"\d{3,4}"
+    r"|\(0\d{1,4}\) ?\d{1,4}" + _SEP + r"\d{3,4}"
+    r"|0\d{1,4} ?\(\d{1,4}\) ?\d{3,4}"
+    r"|0\d{1,4}" + _SEP + r"\d{1,4}" + _SEP + r"\d{3,4}"
+    r")(?![\d-]|\.\d)"
 )
 
 # Digits joined by a hyphen and followed by a unit are a range (500-1000円, 1-3月), not a
 # postal code or block number.
 _NOT_A_RANGE = r"(?! ?[円人件回時分秒歳年月日週名個%])"
 
-# 〒123-4567 always; a bare 123-4567 only when it is not a range.
-_POSTAL_CODE = re.compile(r"〒 ?\d{3}-?\d{4}(?!\d)|(?<![\d-])\d{3}-\d{4}(?![\d-])" + _NOT_A_RANGE)
+# 〒123-4567 always, seven bare digits after 郵便番号, and a bare 123-4567 when it is not a
+# range. Only the digits are the finding; the label stays readable.
+_POSTAL_CODE = re.compile(
+    r"〒 ?\d{3}-?\d{4}(?!\d)"
+    r"|(?<=郵便番号)[:は ]*(?P<digits>\d{7})(?!\d)"
+    r"|(?<![\d-])\d{3}-\d{4}(?![\d-])" + _NOT_A_RANGE
+)
 
-_MY_NUMBER = re.compile(r"(?<![\d-])\d{4}([ -]?)\d{4}\1\d{4}(?![\d-])")
+# Twelve digits, bare or as 4-4-4: a My Number, but also a bank account, an insurance card or
+# a benefit number, so the check digit is not asked for. Longer runs (a barcode) are not it.
+_ID_NUMBER = re.compile(r"(?<![\d-])\d{4}[ -]?\d{4}[ -]?\d{4}(?![\d-])")
 
 # A street-level address: a place name ending in an administrative unit (都道府県市区町村郡),
 # perhaps a town name after it (Sapporo's 北1条西 too), then block numbers (丁目・番地・番・号
-# or 1-2-3), but not 3番目; or a town name with its 丁目 (桜丘3丁目5-2). A place named without
-# block numbers (市の保健センター) is how the domain talks, not an address.
-_KANJI = r"[\u3005\u4e00-\u9fff\u30a1-\u30faヶ]"
-_NUMBER = r"(?:\d+|[一二三四五六七八九十]+)"
-_PLACE = _KANJI + r"{1,10}?[都道府県市区町村郡](?:" + _KANJI + r"|\d+条){0,15}?"
+# or 1-2-3), but not 3番目; or a town name with its 丁目 (桜丘3丁目5-2); or a bare 番地 (5番地の2),
+# which nothing but an address uses. A place named without block numbers (市の保健センター) is
+# how the domain talks, not an address.
+_KANJI = r"[\u3005\u3007\u4e00-\u9fff\u30a1-\u30faヶ]"
+_NUMBER = r"(?:\d+|[一二三四五六七八九十〇]+)"
+# The cities whose names are written in hiragana; any other hiragana before 市 is a sentence.
+_KANA_CITY = (
+    r"(?:さいたま|つくば|いわき|ひたちなか|みどり|かすみがうら|あわら|たつの|かほく|むつ|うきは"
+    r"|みやま|えびの)市"
+)
+_PLACE = (
+    r"(?:"
+    + _KANJI
+    + r"{1,4}?[都道府県])?(?:"
+    + _KANA_CITY
+    + "|"
+    + _KANJI
+    + r"{1,10}?[都道府県市区町村郡])"
+    r"(?:" + _KANJI + r"|\d+条){0,15}?"
+)
 _BLOCK = (
     r"(?:" + _NUMBER + r"(?:丁目|番地|番|号)(?:-?の?" + _NUMBER + r"(?:丁目|番地|番|号)?)*"
-    r"|\d+(?:-\d+)+号?)(?!目)" + _NOT_A_RANGE
+    r"|\d+(?:-\d+)+号?)(?![目町丁])" + _NOT_A_RANGE
 )
-_TOWN_CHOME = _KANJI + r"{2,10}?" + _NUMBER + r"丁目(?:\d+(?:-\d+)*(?:番地?|号)?)*"
-_ADDRESS = re.compile(_PLACE + _BLOCK + "|" + _TOWN_CHOME)
+_TOWN_CHOME = _KANJI + r"{2,10}?" + _NUMBER + r"丁目(?:-?\d+(?:-\d+)*(?:番地?|号)?)*"
+_BANCHI = r"(?<!\d)" + _NUMBER + r"番地(?:の?" + _NUMBER + r"(?!\d*[番号]))?"
+# Kyoto names a place by the street it is on and the crossing it lies from: 烏丸通四条上る
+# (north of), 下ル (south of), 西入ル・東入る (west, east along the street), often with the
+# town's name after it.
+_KYOTO = (
+    r"(?:"
+    + _KANJI
+    + r"{1,6}?[市区])*"
+    + _KANJI
+    + r"{1,6}?通"
+    + _KANJI
+    + r"{1,6}?(?:上|下|[東西]入)[るル]"
+    r"(?:" + _KANJI + r"{1,8}?町)?(?:" + _NUMBER + r"(?:番地?)?)?"
+)
+_ADDRESS = re.compile("|".join((_KYOTO, _PLACE + _BLOCK, _TOWN_CHOME, _BANCHI)))
 
 
 def _regex_findings(folded: str, text: str):
@@ -175,12 +237,15 @@ def _regex_findings(folded: str, text: str):
         (EMAIL, _EMAIL, None),
         (PHONE, _PHONE, _is_phone),
         (POSTAL_CODE, _POSTAL_CODE, None),
-        (ID_NUMBER, _MY_NUMBER, _is_my_number),
+        (ID_NUMBER, _ID_NUMBER, None),
         (ADDRESS, _ADDRESS, None),
     ):
         for match in pattern.finditer(folded):
             if is_valid is None or is_valid(match.group()):
-                yield Finding(match.start(), match.end(), kind, text[match.start() : match.end()])
+                start, end = (
+                    match.span("digits") if match.groupdict().get("digits") else match.span()
+                )
+                yield Finding(start, end, kind, text[start:end])
 
 
 def _is_phone(candidate: str) -> bool:
@@ -189,21 +254,6 @@ def _is_phone(candidate: str) -> bool:
         digits = digits[2:].removeprefix("0")
         return len(digits) in (9, 10)
     return len(digits) in (10, 11)
-
-
-def _is_my_number(candidate: str) -> bool:
-    """Whether the twelfth digit is the My Number check digit of the first eleven.
-
-    Real My Numbers always pass; nine in ten random twelve-digit numbers (an order number,
-    a bank reference) do not, and those are not ours to mask.
-    """
-    digits = [int(d) for d in re.sub(r"\D", "", candidate)]
-    body, check = digits[:11], digits[11]
-    total = sum(
-        digit * (n + 1 if n <= 6 else n - 5) for n, digit in enumerate(reversed(body), start=1)
-    )
-    remainder = total % 11
-    return check == (0 if remainder <= 1 else 11 - remainder)
 
 
 # -- Person names --------------------------------------------------------------------------
@@ -253,33 +303,156 @@ def _is_space(morpheme) -> bool:
     return morpheme.part_of_speech()[0] == "空白" and len(morpheme.surface()) == 1
 
 
+# Sudachi takes UTF-8, which a lone surrogate (half of a pair, cut off) cannot be; it is read
+# as an unknown character, one for one, so offsets stay put.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _person_names(text: str):
     sudachi = tokenizer()
     for offset, piece in _chunks(text):
-        morphemes = list(sudachi.tokenize(piece))
-        i = 0
-        while i < len(morphemes):
-            if not _is_name_part(morphemes[i]):
-                i += 1
-                continue
-            # A surname and a given name come as two morphemes, perhaps with a space between
-            # (田中 花子); they make one name.
-            j = i + 1
-            while True:
-                if j < len(morphemes) and _is_name_part(morphemes[j]):
-                    j += 1
-                elif (
-                    j + 1 < len(morphemes)
-                    and _is_space(morphemes[j])
-                    and _is_name_part(morphemes[j + 1])
-                ):
-                    j += 2
-                else:
-                    break
-            start, end = morphemes[i].begin(), morphemes[j - 1].end()
-            if not _is_split_word(morphemes, i) and not _is_pseudonym(piece[start:end]):
-                yield Finding(offset + start, offset + end, PERSON_NAME, piece[start:end])
-            i = j
+        morphemes = list(sudachi.tokenize(_LONE_SURROGATE.sub("\ufffd", piece)))
+        found = [*_dictionary_names(piece, morphemes), *_kana_names(piece, morphemes)]
+        found += _kana_names_again(piece, morphemes, found)
+        for start, end in found:
+            yield Finding(offset + start, offset + end, PERSON_NAME, piece[start:end])
+
+
+def _dictionary_names(piece: str, morphemes):
+    """(start, end) of the names Sudachi's dictionary knows (田中花子, 陽子, はるか)."""
+    i = 0
+    while i < len(morphemes):
+        if not _is_name_part(morphemes[i]):
+            i += 1
+            continue
+        # A surname and a given name come as two morphemes, perhaps with a space between
+        # (田中 花子); they make one name.
+        j = i + 1
+        while True:
+            if j < len(morphemes) and _is_name_part(morphemes[j]):
+                j += 1
+            elif (
+                j + 1 < len(morphemes)
+                and _is_space(morphemes[j])
+                and _is_name_part(morphemes[j + 1])
+            ):
+                j += 2
+            else:
+                break
+        start, end = morphemes[i].begin(), morphemes[j - 1].end()
+        name = piece[start:end]
+        if not (
+            _is_split_word(morphemes, i)
+            or _is_pseudonym(name)
+            or (_KANA_NAME.fullmatch(name) and not _is_kana_name(name, morphemes, i))
+        ):
+            yield start, end
+        i = j
+
+
+# Given names are often written in hiragana (ゆいちゃん, そうたくん, はるか), which the dictionary
+# knows only in part and splits oddly (そう + たくん). A run of hiragana right before ちゃん, くん
+# or さん is read as a name unless it is one of the everyday words that take these endings.
+_KANA_NAME = re.compile(r"[ぁ-ゖ][ぁ-ゖー]{1,5}")
+_HONORIFIC = re.compile(r"(?<=[ぁ-ゖー])(?:ちゃん|くん|さん)")
+_PARTICLES = {"の", "は", "が", "を", "に", "と", "も", "へ", "や", "で", "から", "より", "って"}
+# Family, people, animals and greetings that take ちゃん・くん・さん as names do (おばあちゃん,
+# みなさん, くまさん, おつかれさん), written without them.
+_NOT_NAME_WORDS = """
+    おかあ おとう かあ とう おばあ おじい ばあ じい おねえ おにい ねえ にい あに あね
+    いもうと おとうと むすめ むすこ まご おじ おば おい ぼく わたし あなた あんた おまえ
+    おたく そちら こちら あちら どちら どなた だれ みな みんな あか あかんぼう おこ こども
+    おこども おく おくさ だんな おかみ おまわり おいしゃ いしゃ はいしゃ かんごし ほけんし
+    せんせい おとなり となり おむかい おきゃく きゃく おともだち ともだち おじょう おぼっ ぼっ
+    ちび おちび いいこ よいこ あのこ このこ そのこ おりこう ねぼすけ なきむし よわむし
+    がんばりや はずかしがりや あまえんぼう くいしんぼう おしゃべり おてんば やおや さかなや
+    はなや ほんや くすりや とこや おつかれ ごくろう ごちそう おはよう おめでとう ありがとう
+    おかげ おだいじ ねこ いぬ わん にゃん うさぎ くま ぞう きりん さる とり ひよこ かえる
+    さかな おさかな くるま でんしゃ にんぎょう おにんぎょう かめ りす ねずみ ぶた こぶた やぎ
+    ひつじ たぬき きつね おひ おほし おつき ほし たく
+"""
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
+
+
+def _is_kana_name(name: str, morphemes, i: int) -> bool:
+    """Whether a hiragana word Sudachi calls a name stands on its own as one.
+
+    Glued to hiragana that is not a particle (ほ + けんし), it is a word split wrongly."""
+    if name in _NOT_NAMES:
+        return False
+    if i == 0:
+        return True
+    before = morphemes[i - 1]
+    glued = re.match(r"[ぁ-ゖー]", before.surface()[-1:]) is not None
+    return not glued or before.part_of_speech()[0] in ("助詞", "助動詞")
+
+
+def _kana_names(piece: str, morphemes):
+    """(start, end) of hiragana names right before ちゃん・くん・さん (ゆい, そうた)."""
+    starts = {m.begin(): m for m in morphemes}
+    run_from = 0
+    for match in _HONORIFIC.finditer(piece):
+        at = match.start()
+        word = _morpheme_at(morphemes, at)
+        if word is not None and _is_known_word(word, at, _morpheme_at(morphemes, at - 1)):
+            continue
+        start = at
+        while start > run_from and re.match(r"[ぁ-ゖー]", piece[start - 1]):
+            start -= 1
+        run_from = match.end()
+        start = _after_particles(piece, starts, start, at)
+        name = piece[start:at]
+        if _KANA_NAME.fullmatch(name) and name not in _NOT_NAMES:
+            yield start, at
+
+
+def _morpheme_at(morphemes, at: int):
+    return next((m for m in morphemes if m.begin() <= at < m.end()), None)
+
+
+def _is_known_word(word, at: int, before) -> bool:
+    """Whether the honorific's characters belong to a dictionary word: お母さん, 赤ちゃん,
+    沢山, ちゃんと, 散歩. Sudachi's misreadings of names do not count: たくん read as a verb,
+    or ちゃんと after a name it took for fillers (え + ま + ちゃんと)."""
+    if word.part_of_speech()[0] == "接尾辞":
+        return False
+    if word.begin() == at:
+        misread = before is not None and before.part_of_speech()[0] == "感動詞"
+        return not misread and word.part_of_speech()[0] not in ("動詞", "助動詞")
+    kinds = ("名詞", "副詞", "形状詞")
+    return word.part_of_speech()[0] in kinds and re.search(_KANJI, word.normalized_form())
+
+
+def _after_particles(piece: str, starts: dict, start: int, end: int) -> int:
+    """Where the name begins in a run of hiragana: after the last particle that leaves it at
+    least two characters (むすめの|ゆい, きょうは|そうた), else the start of the run."""
+    best = start
+    position = start
+    # A particle follows a word: one that opens the text or a sentence is part of the name.
+    attached = start > 0 and re.match(r"[\w]", piece[start - 1]) is not None
+    while position < end:
+        morpheme = starts.get(position)
+        if morpheme is None:
+            break
+        after = morpheme.end()
+        if (
+            (attached or position > start)
+            and morpheme.part_of_speech()[0] == "助詞"
+            and morpheme.surface() in _PARTICLES
+            and end - after >= 2
+        ):
+            best = after
+        position = after
+    return best
+
+
+def _kana_names_again(piece: str, morphemes, found: list[tuple[int, int]]):
+    """The other places a hiragana name found above is used on its own (ゆいの服)."""
+    names = {piece[s:e] for s, e in found if _KANA_NAME.fullmatch(piece[s:e])}
+    taken = {s for s, _ in found}
+    return [
+        (m.begin(), m.end()) for m in morphemes if m.surface() in names and m.begin() not in taken
+    ]
 
 
 def _is_split_word(morphemes, i: int) -> bool:

@@ -5,6 +5,8 @@ scenario alone, so nothing a learner types can rewrite the persona's instruction
 is never part of a persona prompt (DESIGN §5).
 """
 
+import unicodedata
+
 from django.template.loader import render_to_string
 
 from .schema import ScenarioData
@@ -105,34 +107,73 @@ def validate_state_changes(scenario: ScenarioData | dict, changes) -> dict[str, 
     return result
 
 
+def secrets(scenario: ScenarioData | dict, canary: str) -> list[str]:
+    """What the persona's words must never quote: the canary, the hidden facts, and the parts
+    of the persona card the learner does not see (what the persona wants, how it is told to
+    speak). The family line is left out: a persona says who it lives with, as anyone would."""
+    scenario = ScenarioData.parse(scenario)
+    persona = scenario.persona
+    return [canary, *scenario.hidden_facts, persona.wants, persona.speaking_style]
+
+
+def _normal_char(char: str) -> str:
+    """A character as the leak guard compares it: NFKC, case-folded, and nothing at all for
+    spaces, punctuation, symbols and controls, so 「隠 れ た」事実 reads as 隠れた事実."""
+    folded = unicodedata.normalize("NFKC", char).casefold()
+    return "".join(c for c in folded if unicodedata.category(c)[0] in "LMN")
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFC", "".join(_normal_char(c) for c in text))
+
+
 class LeakGuard:
     """Streams a reply while holding back any tail that could be the start of a secret.
 
     Text is released as soon as it cannot be part of a leak, so a normal reply flows with no
     delay, and a reply that starts quoting the canary or a hidden fact is stopped before the
-    quoted part reaches the learner.
+    quoted part reaches the learner. Reply and secrets are compared normalised (`normalise`):
+    spacing a secret out, changing its width or punctuating it does not get it through.
     """
 
     def __init__(self, secrets: list[str]):
-        self.secrets = [s for s in secrets if s]
+        self.secrets = [n for n in map(normalise, secrets) if n]
         self.text = ""
+        # The normalised reply, and for each of its characters where it starts in `text`.
+        self.normal = ""
+        self.origins: list[int] = []
         self.released = 0
         self.checked = 0
         self.leaked = False
 
+    def _add(self, delta: str) -> None:
+        for char in delta:
+            position = len(self.text)
+            self.text += char
+            for normal in _normal_char(char):
+                if unicodedata.combining(normal) and self.normal:
+                    # A voicing mark typed apart (ｶﾞ) joins the character before it.
+                    self.normal = self.normal[:-1] + unicodedata.normalize(
+                        "NFC", self.normal[-1] + normal
+                    )
+                else:
+                    self.normal += normal
+                    self.origins.append(position)
+
     def _held_back(self) -> int:
+        """Where the text that might begin a secret starts (the end when nothing might)."""
         longest = 0
-        for size in range(1, min(LEAK_RUN, len(self.text)) + 1):
-            tail = self.text[-size:]
+        for size in range(1, min(LEAK_RUN, len(self.normal)) + 1):
+            tail = self.normal[-size:]
             if any(tail in secret for secret in self.secrets):
                 longest = size
             else:
                 break
-        return longest
+        return self.origins[-longest] if longest else len(self.text)
 
     def _leaks(self) -> bool:
         """Whether any window of the reply not checked before appears in a secret."""
-        text = self.text
+        text = self.normal
         for secret in self.secrets:
             run = min(LEAK_RUN, len(secret))
             for start in range(max(0, self.checked - run + 1), len(text) - run + 1):
@@ -143,14 +184,19 @@ class LeakGuard:
 
     def feed(self, delta: str) -> str:
         """Add model output; return what may be shown now."""
-        self.text += delta
+        self._add(delta)
         if self.leaked or self._leaks():
             self.leaked = True
             return ""
-        safe_end = len(self.text) - self._held_back()
+        safe_end = self._held_back()
         out = self.text[self.released : safe_end]
         self.released = max(self.released, safe_end)
         return out
+
+    @property
+    def shown(self) -> str:
+        """What has reached the learner so far."""
+        return self.text[: self.released]
 
     def finish(self) -> str:
         """The rest of the reply once the model is done ("" when it leaked)."""

@@ -31,7 +31,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from .scripts import ENDING_KINDS, STANDARD_CRITERIA, Condition
+from .scripts import ENDING_KINDS, STANDARD_CRITERIA, Condition, format_numbers
 
 
 class LearnerRole(models.TextChoices):
@@ -60,6 +60,18 @@ MAX_LENGTHS = {
     "criterion.key": 40,
     "criterion.label": 80,
 }
+# Text lengths of the editor's script blocks (roleplay.blocks), so a scenario that loads from a
+# pack can also be saved in the editor; a session keeps node and choice ids in 60 characters.
+# A test keeps these in step with the blocks.
+BLOCK_MAX_LENGTHS = {
+    "node.id": 60,
+    "choice.id": 60,
+    "choice.if": 200,
+    "choice.effects": 200,
+    "choice.scores": 200,
+    "state.label": 40,
+    "end_when.if": 120,
+}
 MAX_TURNS = 100
 LEVELS = (1, 4)
 
@@ -82,16 +94,19 @@ def _raise(title: str, found: list[InitErrorDetails]) -> None:
 # --- field types ----------------------------------------------------------------------------
 
 
-def _text_check(max_length: int | None, required: bool):
+def _text_check(max_length: int | None, required: bool, name: str = ""):
+    """`name` is the field as a file spells it, where that differs from the attribute (`if`)."""
+
     def check(value: str, info: ValidationInfo) -> str:
+        field = name or info.field_name
         # White space around text is how YAML and forms leave it; it is neither content nor length.
         length = len(value.strip())
         if required and not length:
-            raise problem(_("'%(field)s' must not be empty") % {"field": info.field_name})
+            raise problem(_("'%(field)s' must not be empty") % {"field": field})
         if max_length and length > max_length:
             raise problem(
                 _("'%(field)s' has %(length)d characters; at most %(limit)d fit")
-                % {"field": info.field_name, "length": length, "limit": max_length}
+                % {"field": field, "length": length, "limit": max_length}
             )
         return value
 
@@ -173,6 +188,24 @@ def _condition(value: str) -> str:
     return value
 
 
+def _written_within(max_length: int, signed: bool):
+    """Effects and scores as the editor writes them (`trust +10, openness -5`) fit its field."""
+
+    def check(values: dict[str, int], info: ValidationInfo) -> dict[str, int]:
+        length = len(format_numbers(values, signed=signed))
+        if length > max_length:
+            raise problem(
+                _(
+                    "'%(field)s' has %(length)d characters as the editor writes them; "
+                    "at most %(limit)d fit"
+                )
+                % {"field": info.field_name, "length": length, "limit": max_length}
+            )
+        return values
+
+    return AfterValidator(check)
+
+
 def _levels(scores: dict[str, int]) -> dict[str, int]:
     low, high = LEVELS
     for name, level in scores.items():
@@ -185,8 +218,11 @@ def _levels(scores: dict[str, int]) -> dict[str, int]:
 
 
 KEY_RULE = gettext_lazy("use lower-case letters, digits and _")
-NodeId = code(NODE_ID, gettext_lazy("use lower-case letters, digits, - and _"))
-ConditionText = Annotated[str, AfterValidator(_condition)]
+NODE_RULE = gettext_lazy("use lower-case letters, digits, - and _")
+
+
+def condition_text(max_length: int):
+    return Annotated[str, _text_check(max_length, False, "if"), AfterValidator(_condition)]
 
 
 class Part(BaseModel):
@@ -219,7 +255,7 @@ class Persona(Part):
 
 class StateVariable(Part):
     key: code(KEY, KEY_RULE)
-    label: str = ""
+    label: text(BLOCK_MAX_LENGTHS["state.label"], required=False) = ""
     initial: int = 0
     minimum: int = Field(0, alias="min")
     maximum: int = Field(100, alias="max")
@@ -235,7 +271,7 @@ class StateVariable(Part):
 
 
 class EndRule(Part):
-    condition: ConditionText = Field("", alias="if")
+    condition: condition_text(BLOCK_MAX_LENGTHS["end_when.if"]) = Field("", alias="if")
     goto: str = ""
 
 
@@ -278,17 +314,34 @@ class ModelLine(Part):
 
 
 class Choice(Part):
-    id: NodeId
+    """One thing the learner can say.
+
+    `safe: true` marks the step a learner must always be able to take when there is risk: calling
+    189, 110 or 119, or telling the coordinator at once. Such a choice is never punished for it:
+    it must not lead straight to a poor ending nor score 1 on any criterion, and a good ending
+    must still be reachable after it (see `safety_problems`). Left out, it is false.
+    """
+
+    id: code(NODE_ID, NODE_RULE, BLOCK_MAX_LENGTHS["choice.id"])
     text: spoken(gettext_lazy("a choice needs the learner's words"))
     next: str = ""
-    effects: dict[str, int] = {}
-    scores: Annotated[dict[str, int], AfterValidator(_levels)] = {}
+    effects: Annotated[
+        dict[str, int], _written_within(BLOCK_MAX_LENGTHS["choice.effects"], signed=True)
+    ] = {}
+    scores: Annotated[
+        dict[str, int],
+        AfterValidator(_levels),
+        _written_within(BLOCK_MAX_LENGTHS["choice.scores"], signed=False),
+    ] = {}
     feedback: str = ""
-    condition: ConditionText = Field("", alias="if", exclude_if=lambda condition: not condition)
+    safe: bool = Field(False, exclude_if=lambda safe: not safe)
+    condition: condition_text(BLOCK_MAX_LENGTHS["choice.if"]) = Field(
+        "", alias="if", exclude_if=lambda condition: not condition
+    )
 
 
 class Node(Part):
-    id: NodeId
+    id: code(NODE_ID, NODE_RULE, BLOCK_MAX_LENGTHS["node.id"])
     line: spoken(gettext_lazy("every node needs the persona's line"))
     choices: list[Choice] = Field([], exclude_if=lambda choices: not choices)
     ending: str = Field("", exclude_if=lambda ending: not ending)
@@ -481,6 +534,49 @@ def _unknown_name(values: dict, known: set[str], message: str, where: tuple, fie
     if not unknown:
         return None
     return _problem_at((*where, field), message % {"name": unknown[0]}, values)
+
+
+# --- the safe way through -------------------------------------------------------------------
+
+
+def safety_problems(data: ScenarioData) -> list["Problem"]:
+    """What would teach that the safe step does not pay: a scenario no good ending can be reached
+    in, or a choice marked `safe` that leads straight to a poor ending, scores 1 on a criterion
+    or leaves no good ending reachable. Paths follow the choices whatever their conditions."""
+    nodes = {node.id: node for node in data.nodes}
+    can_end_well = {node.id for node in data.nodes if node.ending == "good"}
+    changed = True
+    while changed:
+        changed = False
+        for node in data.nodes:
+            if node.id not in can_end_well and any(c.next in can_end_well for c in node.choices):
+                can_end_well.add(node.id)
+                changed = True
+    found = []
+    if data.nodes[0].id not in can_end_well:
+        found.append(Problem(("nodes", 0), _("no good ending can be reached from the start")))
+    for i, node in enumerate(data.nodes):
+        for j, choice in enumerate(node.choices):
+            target = nodes.get(choice.next)
+            if not choice.safe or target is None:  # a broken link is reported by the script
+                continue
+            where = ("nodes", i, "choices", j)
+            if target.ending == "poor":
+                message = _("a safe choice must not lead straight to a poor ending")
+                found.append(Problem((*where, "next"), message))
+            elif target.id not in can_end_well:
+                message = _("no good ending can be reached after this safe choice")
+                found.append(Problem((*where, "next"), message))
+            low = [name for name, level in choice.scores.items() if level == LEVELS[0]]
+            if low:
+                found.append(
+                    Problem(
+                        (*where, "scores"),
+                        _("a safe choice must not score %(level)d (%(names)s)")
+                        % {"level": LEVELS[0], "names": ", ".join(low)},
+                    )
+                )
+    return found
 
 
 # --- what the learner may see ---------------------------------------------------------------

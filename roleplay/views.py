@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models.fields.json import KT
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses.services import display_name
+from privacy.access import AccessKind, record_access
+from privacy.notices import practice_notice_pending
 from yorisoi.roles import is_trainer
 
 from . import llm, services
@@ -25,11 +28,21 @@ PEER_ROLES = ("persona", "observer")
 
 @login_required
 def scenario_list(request):
-    scenarios = Scenario.objects.playable().prefetch_related("competencies")
+    # A list needs titles, not scripts: the script and each session's scenario snapshot are the
+    # largest columns we have, and decoding them made this page grow with every session.
+    scenarios = (
+        Scenario.objects.playable()
+        .only("slug", "title", "learner_role", "difficulty", "content_note", "brief")
+        .prefetch_related("competencies")
+    )
     role = request.GET.get("role")
     if role in ("home_visitor", "coordinator"):
         scenarios = scenarios.filter(learner_role=role)
-    mine = PracticeSession.objects.filter(user=request.user).select_related("scenario")
+    mine = (
+        PracticeSession.objects.filter(user=request.user)
+        .only("status", "mode", "started_at")
+        .annotate(title=KT("scenario_data__title"))
+    )
     page = Paginator(mine, SESSIONS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -56,6 +69,9 @@ def scenario_detail(request, slug):
 @require_POST
 def start(request, slug):
     scenario = get_object_or_404(Scenario.objects.playable(), slug=slug)
+    notice = practice_notice_pending(request, reverse("roleplay_scenario", args=[slug]))
+    if notice is not None:
+        return notice
     try:
         session = services.start_session(request.user, scenario, request.POST.get("mode", ""))
     except services.PracticeError as exc:
@@ -103,6 +119,7 @@ def debrief(request, session_id):
     session = visible_session(request, session_id)
     if session.is_active and session.user_id == request.user.pk:
         return redirect("roleplay_play", session_id=session.pk)
+    record_access(request, AccessKind.DEBRIEF, session)
     sections = sections_of(session, request)
     data = debrief_of(session, request, sections)
     return render(
@@ -180,7 +197,9 @@ def qr_svg(url: str, title: str) -> str:
     """A QR code of the link as inline SVG, so a partner can open it with their phone's
     camera; drawn on the server, with nothing fetched from elsewhere."""
     code = segno.make(url, error="m")
-    return mark_safe(code.svg_inline(scale=4, omitsize=True, svgclass="qr", title=title))
+    svg = code.svg_inline(scale=4, omitsize=True, svgclass="qr", title=title)
+    # bandit B308/B703: segno's own SVG markup: path data and the title, which segno escapes.
+    return mark_safe(svg)  # nosec B308 B703
 
 
 @login_required
@@ -261,4 +280,5 @@ def trainer_sessions(request):
         .select_related("user", "scenario")
     )
     page = Paginator(sessions, SESSIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    record_access(request, AccessKind.PRACTICE_LIST, *page)
     return render(request, "roleplay/trainer_sessions.html", {"sessions": page, "page": page})

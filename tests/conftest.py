@@ -31,6 +31,35 @@ def login_throttling_off(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def force_login_completes_two_step_sign_in(monkeypatch):
+    """`client.force_login(user)` stands for a finished sign-in, both steps: for an account that
+    needs (or has) an authenticator, it also gives it one and verifies the session with it, the
+    way yorisoi/two_factor.py's verify() does. Production code has no bypass; tests of the
+    second step itself sign in with `client.login()` or the login form, which this leaves
+    alone (tests/yorisoi/test_two_factor.py)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from yorisoi.two_factor import PENDING_SESSION_KEY, required_for
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if not (required_for(user) or user_has_device(user)):
+            return
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.pop(PENDING_SESSION_KEY, None)
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def course(db):
     ensure_groups()

@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.contrib.auth.signals import user_logged_in
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
 from wagtail.users import apps as wagtail_users_apps
@@ -31,6 +32,9 @@ class YorisoiConfig(AppConfig):
         # permission the roles refer to exists.
         post_migrate.connect(_ensure_groups, sender=apps.get_app_config("auth"))
         post_migrate.connect(_ensure_cache_tables, sender=apps.get_app_config("auth"))
+        from .two_factor import mark_pending_at_login
+
+        user_logged_in.connect(mark_pending_at_login, dispatch_uid="yorisoi_two_factor_pending")
 
 
 class UsersAdminConfig(wagtail_users_apps.WagtailUsersAppConfig):

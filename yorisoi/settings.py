@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "content",
     "roleplay",
     "assessments",
+    "privacy",
     # Serves the API docs page with its own Swagger files instead of a CDN.
     "ninja",
     # Background tasks (the AI judge of role-plays): the framework and its database queue.
@@ -91,6 +92,10 @@ INSTALLED_APPS = [
     "django_filters",
     # Login throttling: counts failed sign-ins per user name and per address (see AXES_*).
     "axes",
+    # Two-step sign-in: TOTP authenticators and single-use backup codes (yorisoi/two_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -100,6 +105,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy, Permissions-Policy and no-store on private pages (headers.py);
+    # outermost after security, so that the middleware's own refusals get the headers too.
+    "yorisoi.headers.ContentSecurityPolicyMiddleware",
+    "yorisoi.headers.ResponseHeadersMiddleware",
     # Static files from the app processes themselves, with hashed names and far-future caching,
     # so a deployment needs no separate file server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -110,6 +119,10 @@ MIDDLEWARE = [
     "yorisoi.middleware.InputGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether the session was verified with an authenticator code, then the rule that sends an
+    # account owing that code to it before any other page, /admin/ included.
+    "django_otp.middleware.OTPMiddleware",
+    "yorisoi.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it turns a lockout raised anywhere in the login views into our lockout page.
@@ -205,11 +218,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five wrong passwords lock that user name, and five from one address lock that address, for
-# 15 minutes; a correct sign-in before then clears the count.
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+# Five wrong passwords lock that user name for 15 minutes, and thirty from one address lock
+# that address (a classroom shares one address behind its NAT); a correct sign-in before then
+# clears the user name's count (yorisoi/login_throttle.py).
+AXES_HANDLER = "yorisoi.login_throttle.UserAndAddressCacheHandler"
 AXES_CACHE = "axes"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+YORISOI_ADDRESS_FAILURE_LIMIT = env_int("YORISOI_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
@@ -225,6 +240,8 @@ def forwarded_client_address(request):
 
 
 LOGIN_URL = "login"
+# The name authenticator apps show beside the six-digit code.
+OTP_TOTP_ISSUER = "Yorisoi"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -287,6 +304,9 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "pptx", "txt", "xlsx"]
 WAGTAIL_I18N_ENABLED = False
 # Wagtail's own default avatar, never Gravatar: staff e-mail hashes must not leave the site.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does the admin's dashboard ask Wagtail's site for new releases (the CSP would block it):
+# operators follow releases with `make audit` and the changelog.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Everyone works in Japan: the account page offers Japan's time zone, not a list of 600.
 WAGTAIL_USER_TIME_ZONES = ["Asia/Tokyo"]
 
@@ -304,6 +324,39 @@ if env_bool("BEHIND_TLS_PROXY", default=False):
     AXES_CLIENT_IP_CALLABLE = "yorisoi.settings.forwarded_client_address"
 # Wagtail lifts this for its own preview frames; nothing else should frame our pages.
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp; yorisoi/headers.py). Our pages run only our own script
+# files and style sheets: no inline script or style, nothing from elsewhere but the two video
+# players. A nonce cannot cover a style="…" attribute, so instead of allowing 'unsafe-inline'
+# for styles the few values a page computes (progress, heat-map shades, outline depth) are
+# classes or a <progress> element. Media in a bucket (AWS_STORAGE_BUCKET_NAME) need its origin
+# in CSP_MEDIA_ORIGINS, e.g. https://yorisoi-media.s3.ap-northeast-1.amazonaws.com.
+CSP_MEDIA_ORIGINS = env_list("CSP_MEDIA_ORIGINS", [])
+_VIDEO_PLAYERS = ["https://www.youtube-nocookie.com", "https://player.vimeo.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *CSP_MEDIA_ORIGINS],
+        "media-src": ["'self'", *CSP_MEDIA_ORIGINS],
+        "frame-src": _VIDEO_PLAYERS,
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The Wagtail admin (and its page previews) still writes inline scripts and style attributes,
+# so under /admin/ only those two are relaxed; it may frame itself for previews.
+YORISOI_ADMIN_CSP = {
+    **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:", *CSP_MEDIA_ORIGINS],
+    "frame-src": ["'self'", *_VIDEO_PLAYERS],
+    "frame-ancestors": ["'self'"],
+}
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
 
 # Learner text is private: nothing here logs request bodies, and errors go to stderr only.
@@ -317,6 +370,11 @@ LOGGING = {
 YORISOI_ROSTER_MAX_ROWS = env_int("YORISOI_ROSTER_MAX_ROWS", 2000, minimum=1)
 # The organisation that certifies home visitors, as printed on its certificates (認定証).
 YORISOI_ORGANISATION_NAME = env_str("YORISOI_ORGANISATION_NAME", "Yorisoi デモ団体")
+# Role-play transcripts are kept this many days after a session's last activity; then
+# `purge_transcripts` (run it daily from cron) removes them, keeping scores and hours.
+YORISOI_TRANSCRIPT_RETENTION_DAYS = env_int("YORISOI_TRANSCRIPT_RETENTION_DAYS", 365 * 3, minimum=1)
+# Where learners send privacy requests (an e-mail address or a desk), shown on /privacy/.
+YORISOI_PRIVACY_CONTACT = env_str("YORISOI_PRIVACY_CONTACT")
 
 # Role-play with an AI partner. No model configured is a normal state: scripted and peer
 # practice work without one, and LLM mode says so.
@@ -326,6 +384,10 @@ YORISOI_LLM_MODEL = env_str("YORISOI_LLM_MODEL")
 YORISOI_LLM_TIMEOUT = env_int("YORISOI_LLM_TIMEOUT", 20, minimum=1)
 # The AI judge reads a whole transcript at once, so it gets its own, longer deadline.
 YORISOI_JUDGE_TIMEOUT = env_int("YORISOI_JUDGE_TIMEOUT", 60, minimum=1)
+# The most a model may write in one call: a persona's reply is a few sentences, the judge's
+# answer holds evidence for every criterion. Quota is reserved for this much before each call.
+YORISOI_LLM_MAX_TOKENS = env_int("YORISOI_LLM_MAX_TOKENS", 400, minimum=16)
+YORISOI_JUDGE_MAX_TOKENS = env_int("YORISOI_JUDGE_MAX_TOKENS", 2000, minimum=64)
 
 # Background tasks. "immediate" runs a task inside the request that queued it, so `make run`
 # needs no worker; "database" queues it for `manage.py db_worker` (production).

@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from courses import views as account_views
+from yorisoi import account_views as two_factor_views
 from yorisoi.converters import IdConverter
 
 # Before the apps' URL files are included: their object ids are `<id:…>`.
@@ -17,6 +18,20 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor_views.settings_page, name="two_factor"),
+    path("accounts/two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", two_factor_views.verify, name="two_factor_verify"),
+    path(
+        "accounts/two-factor/backup-codes/",
+        two_factor_views.backup_codes,
+        name="two_factor_backup_codes",
+    ),
+    path("accounts/two-factor/disable/", two_factor_views.disable, name="two_factor_disable"),
+    path(
+        "accounts/two-factor/reset/<id:user_id>/",
+        two_factor_views.reset,
+        name="two_factor_reset",
+    ),
     path(
         "accounts/password/reset/",
         account_views.PasswordResetView.as_view(),
@@ -46,6 +61,7 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("roleplay.urls")),
     path("", include("assessments.urls")),
+    path("", include("privacy.urls")),
 ]
 
 if settings.DEBUG:

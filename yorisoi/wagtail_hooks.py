@@ -1,10 +1,14 @@
 from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.widgets import Button
 from wagtail.users.views import users
 from wagtail.users.views.bulk_actions import AssignRoleBulkAction, SetActiveStateBulkAction
 
+from . import two_factor
 from .admin_scope import ScopedViewSetMixin
-from .forms import OrgUserCreationForm, OrgUserEditForm
+from .forms import OrgUserCreationForm, OrgUserEditForm, assignable_groups
 
 User = get_user_model()
 
@@ -66,9 +70,47 @@ class OrgSetActiveStateBulkAction(ManageableUsersMixin, SetActiveStateBulkAction
 
 
 class OrgAssignRoleBulkAction(ManageableUsersMixin, AssignRoleBulkAction):
-    pass
+    def get_form(self, form_class=None):
+        """Only the roles the user may hand out: the org admin role is a superuser's to give."""
+        form = super().get_form(form_class)
+        form.fields["role"].queryset = assignable_groups(self.request.user)
+        return form
 
 
 # A later hook replaces Wagtail's action of the same type; order puts these after its own.
 hooks.register("register_bulk_action", OrgSetActiveStateBulkAction, order=100)
 hooks.register("register_bulk_action", OrgAssignRoleBulkAction, order=100)
+
+
+@hooks.register("register_user_listing_buttons")
+def two_factor_reset_button(user, request_user):
+    """A way back in for someone who lost their phone and their backup codes."""
+    if not two_factor.may_reset(request_user, user):
+        return []
+    return [
+        Button(
+            _("Reset two-step sign-in"),
+            reverse("two_factor_reset", args=[user.pk]),
+            icon_name="key",
+            priority=60,
+        )
+    ]
+
+
+@hooks.register("register_log_actions")
+def register_two_factor_actions(actions):
+    """Changes to an account's two-step sign-in, in the audit log of that account."""
+    actions.register_action(
+        two_factor.ENABLED_ACTION, _("Set up two-step sign-in"), _("Two-step sign-in set up")
+    )
+    actions.register_action(
+        two_factor.DISABLED_ACTION, _("Turn off two-step sign-in"), _("Two-step sign-in turned off")
+    )
+    actions.register_action(
+        two_factor.RESET_ACTION, _("Reset two-step sign-in"), _("Two-step sign-in reset")
+    )
+    actions.register_action(
+        two_factor.BACKUP_CODES_ACTION,
+        _("Make new backup codes"),
+        _("New backup codes made for two-step sign-in"),
+    )

@@ -107,7 +107,12 @@ def assess(
     deadline = llm.Deadline(timeout or settings.YORISOI_LLM_TIMEOUT)
     try:
         raw, _usage = llm.structured(
-            messages(transcript, rubric), SCHEMA_NAME, schema(rubric), deadline, temperature=0
+            messages(transcript, rubric),
+            SCHEMA_NAME,
+            schema(rubric),
+            deadline,
+            max_tokens=settings.YORISOI_JUDGE_MAX_TOKENS,
+            temperature=0,
         )
         answer = {key: ModelCriterion.model_validate(raw[key]) for key in rubric.keys}
     except llm.LLMFailure as exc:

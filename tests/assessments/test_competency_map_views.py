@@ -88,7 +88,7 @@ def test_it_shows_a_cohort_its_trainees_strengths(client, world):
     assert "有田 愛" in html and "坂井 望" in html
     assert "近藤" not in html  # Charlie is in cohort B
     assert ">2.0</td>" in html
-    assert "background-color: rgba(" in html  # the shade, as an extra to the number
+    assert 'class="heat-4"' in html  # the shade of 2.0 of 4, as an extra to the number
 
 
 MY_MAP = {"alice": 200, "bob": 200, "charlie": 200, "carol": 200, "tom": 200, "tina": 200}

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from io import StringIO
 
 import pytest
+import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image as PILImage
+
+from tests.factories import scenario_data
 
 SMALL_PACK = {
     "pack.yaml": """
@@ -179,3 +182,21 @@ def run():
         return Run(stdout.getvalue(), stderr.getvalue(), None)
 
     return run
+
+
+@pytest.fixture
+def with_scenario(pack, write):
+    """The small pack plus the test scenario, linked to the pack's B-LISTEN competency."""
+    data = scenario_data(competencies=["B-LISTEN"])
+    data["rubric"]["criteria"] = [
+        {
+            "key": "pace",
+            "label": "間の取り方",
+            "description": "急がない。",
+            "competencies": ["B-LEVEL"],
+        }
+    ]
+    write("scenarios/test-visit.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    text = (pack / "pack.yaml").read_text(encoding="utf-8")
+    (pack / "pack.yaml").write_text(text + "scenarios:\n  - test-visit\n", encoding="utf-8")
+    return data

@@ -4,11 +4,19 @@ import json
 import re
 
 import pytest
+import yaml
 
+from content.packs import DEFAULT_PACK
 from courses.models import Competency, CoursePage, Delivery
 
 CERTIFICATION_MINUTES = 37 * 60
 MIN_ONLINE_LESSON_CHARS = 600
+# What the learner says when they take the safe step: a call to 189, 110 or 119 (the number
+# alone, not part of a longer number or an amount), or telling the coordinator.
+SAFE_ACTION = re.compile(
+    r"(?<![0-9０-９])(?:189|110|119)(?![0-9０-９]|円|分|人|歳|日|回|件|年|号|万|cm|g|%|％)"
+    r"|コーディネーターに(?:連絡|報告|相談)"
+)
 
 
 def body_text(lesson) -> str:
@@ -92,3 +100,14 @@ def test_it_counts_scenarios_and_criteria_in_competency_coverage(run):
     by_code = {c["code"]: c for c in report["competencies"]}
     assert by_code["CO-7-01"]["scenarios"] >= 1
     assert sum(c["criteria"] for c in report["competencies"]) > 0
+
+
+def test_it_marks_every_call_for_help_in_the_default_scenarios_as_safe():
+    unmarked = []
+    for path in sorted((DEFAULT_PACK / "scenarios").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for node in data["nodes"]:
+            for choice in node.get("choices") or ():
+                if SAFE_ACTION.search(choice["text"]) and not choice.get("safe"):
+                    unmarked.append(f"{path.stem}: {node['id']}/{choice['id']}")
+    assert unmarked == []

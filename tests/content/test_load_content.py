@@ -211,9 +211,9 @@ def test_it_changes_nothing_when_the_last_lesson_is_invalid(pack, write, run):
     result = run("load_content", pack)
     assert str(result.error) == "2 errors in the pack; nothing was changed."
     assert result.stderr.splitlines() == [
-        f"{pack}/{LESSON}:4: 'duration_minutes' must be a whole number above zero, not 0",
+        f"{pack}/{LESSON}:4: 'duration_minutes' must be a whole number from 5 to 1440, not 0",
         f"{pack}/{LESSON}:7: unknown directive 'tip'; use one of: point, caution, example, "
-        "phrases, reflection, video, image, richtext, quiz",
+        "phrases, reflection, video, image, richtext, quiz, practice",
     ]
     assert not CompetencyFramework.objects.exists()
     assert not Page.objects.filter(depth__gt=2).exists()
@@ -309,3 +309,21 @@ def test_it_lets_trainers_author_the_catalogue(pack, run):
     run("load_content", pack)
     permissions = GroupPagePermission.objects.filter(group__name=TRAINER)
     assert permissions.filter(page=CourseIndexPage.objects.get()).count() == 5
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_module_or_lesson_that_belongs_to_another_course(pack, run):
+    catalogue = CourseIndexPage.objects.get()
+    other = catalogue.add_child(instance=CoursePage(title="別の講座", slug="other"))
+    module = other.add_child(instance=ModulePage(title="聴く", slug="a-m1"))
+    module.add_child(instance=LessonPage(title="振り返り", slug="a-review", duration_minutes=30))
+    result = run("load_content", pack)
+    advice = "give it another slug, or move it in the admin first"
+    assert result.stderr.splitlines() == [
+        f"{pack}/courses/course-a/course.yaml:12: module 'a-m1' belongs to course 'other' on the "
+        f"site (/courses/other/a-m1/), not to 'course-a'; {advice}",
+        f"{pack}/{LESSON}:2: lesson 'a-review' belongs to course 'other' on the site "
+        f"(/courses/other/a-m1/a-review/), not to 'course-a'; {advice}",
+    ]
+    assert ModulePage.objects.get(slug="a-m1").get_parent().slug == "other"
+    assert not CoursePage.objects.filter(slug="course-a").exists()

@@ -141,14 +141,14 @@ def test_it_reports_missing_mistyped_and_unknown_fields_at_their_lines(pack, wri
     assert errors_in(pack) == [
         f"{LESSON}:7: duplicate key 'delivery'",
         f"{LESSON}:2: missing required field 'title'",
-        f"{LESSON}:3: 'duration_minutes' must be a whole number above zero, not '30'",
+        f"{LESSON}:3: 'duration_minutes' must be a whole number from 5 to 1440, not '30'",
         f"{LESSON}:6: 'summary' must be text",
         f"{LESSON}:5: unknown field 'competences'",
     ]
 
 
-@pytest.mark.parametrize("value", ["0", "-5", "1.5", "true", "'60'"])
-def test_it_requires_a_positive_whole_number_of_minutes(pack, write, value):
+@pytest.mark.parametrize("value", ["0", "4", "1441", "-5", "1.5", "true", "'60'"])
+def test_it_requires_a_sane_whole_number_of_minutes(pack, write, value):
     write(
         LESSON,
         f"""
@@ -162,7 +162,7 @@ def test_it_requires_a_positive_whole_number_of_minutes(pack, write, value):
         """,
     )
     [error] = errors_in(pack)
-    assert error.startswith(f"{LESSON}:4: 'duration_minutes' must be a whole number above zero")
+    assert error.startswith(f"{LESSON}:4: 'duration_minutes' must be a whole number from 5 to 1440")
 
 
 def test_it_checks_slugs_choices_and_hours(pack, write):
@@ -326,7 +326,7 @@ def test_it_reports_directive_mistakes_at_their_lines(pack, write):
     )
     assert errors_in(pack) == [
         f"{LESSON}:9: unknown directive 'tip'; use one of: point, caution, example, phrases, "
-        "reflection, video, image, richtext, quiz",
+        "reflection, video, image, richtext, quiz, practice",
         f"{LESSON}:13: '::: point' is not closed before line 16",
         f"{LESSON}:16: '::: caution' is empty",
         f"{LESSON}:19: a directive line reads '::: KIND [arguments]'",

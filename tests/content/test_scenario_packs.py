@@ -5,26 +5,9 @@ import yaml
 from django.utils import translation
 
 from content.packs import read_pack
-from roleplay.models import Scenario
-from tests.factories import scenario_data
-
-
-@pytest.fixture
-def with_scenario(pack, write):
-    """The small pack plus the test scenario, linked to the pack's B-LISTEN competency."""
-    data = scenario_data(competencies=["B-LISTEN"])
-    data["rubric"]["criteria"] = [
-        {
-            "key": "pace",
-            "label": "間の取り方",
-            "description": "急がない。",
-            "competencies": ["B-LEVEL"],
-        }
-    ]
-    write("scenarios/test-visit.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    text = (pack / "pack.yaml").read_text(encoding="utf-8")
-    (pack / "pack.yaml").write_text(text + "scenarios:\n  - test-visit\n", encoding="utf-8")
-    return data
+from roleplay.blocks import ChoiceBlock, EndRuleBlock, NodeBlock, StateVariableBlock
+from roleplay.models import Scenario, ScenarioCriterion
+from roleplay.schema import BLOCK_MAX_LENGTHS
 
 
 def edit_scenario(pack, change):
@@ -186,3 +169,151 @@ def test_it_reads_a_scenario_as_typed_data(pack, with_scenario):
     assert item.slug == "test-visit"
     assert item.scenario.rubric.keys[-1] == "pace"
     assert item.scenario.competency_codes == {"B-LISTEN", "B-LEVEL"}
+
+
+# --- lengths the model and the editor can hold ----------------------------------------------------
+
+
+def test_it_reports_over_long_persona_and_script_fields_at_their_lines(pack, with_scenario):
+    def lengthen(data):
+        data["persona"]["name"] = "名" * 61
+        data["persona"]["role"] = "役" * 81
+        data["state"][0]["label"] = "信" * 41
+        data["nodes"][0]["choices"][0]["id"] = "l" * 61
+        data["nodes"][0]["choices"][1]["if"] = "trust >= 1" + " and trust >= 1" * 13
+
+    edit_scenario(pack, lengthen)
+    file = "scenarios/test-visit.yaml"
+    assert scenario_errors(pack) == [
+        f"{file}:{line_of(pack, '役' * 81)}: 'role' has 81 characters; at most 80 fit",
+        f"{file}:{line_of(pack, '名' * 61)}: 'name' has 61 characters; at most 60 fit",
+        f"{file}:{line_of(pack, '信' * 41)}: 'label' has 41 characters; at most 40 fit",
+        f"{file}:{line_of(pack, 'l' * 61)}: 'id' has 61 characters; at most 60 fit",
+        f"{file}:{line_of(pack, 'if: trust >= 1 and')}: 'if' has 205 characters; at most 200 fit",
+    ]
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_over_long_persona_name_without_a_traceback(pack, run, with_scenario):
+    edit_scenario(pack, lambda d: d["persona"].update(name="名" * 61))
+    result = run("load_content", pack)
+    line = line_of(pack, "名" * 61)
+    assert result.stderr == (
+        f"{pack}/scenarios/test-visit.yaml:{line}: 'name' has 61 characters; at most 60 fit\n"
+    )
+    assert not Scenario.objects.exists()
+
+
+def test_it_keeps_the_script_lengths_in_step_with_the_editor_blocks():
+    blocks = {
+        "node": NodeBlock().child_blocks,
+        "choice": ChoiceBlock().child_blocks,
+        "state": StateVariableBlock().child_blocks,
+        "end_when": EndRuleBlock().child_blocks,
+    }
+    names = {"id": "key", "if": "condition"}
+    lengths = {}
+    for name in BLOCK_MAX_LENGTHS:
+        part, field = name.split(".")
+        lengths[name] = blocks[part][names.get(field, field)].field.max_length
+    assert lengths == BLOCK_MAX_LENGTHS
+
+
+# --- loading twice ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_publishes_no_new_revision_when_the_same_scenario_is_loaded_again(
+    pack, run, with_scenario
+):
+    both = ["B-LEVEL", "B-LISTEN"]  # not the order the site keeps competencies in
+
+    def three_criteria(data):
+        data["rubric"]["criteria"] = [
+            {"key": key, "label": key, "description": "説明。", "competencies": both}
+            for key in ("pace", "tone", "close")
+        ]
+
+    edit_scenario(pack, three_criteria)
+    assert run("load_content", pack).error is None
+    scenario = Scenario.objects.get()
+    orders = list(scenario.criteria.order_by("pk").values_list("key", "sort_order"))
+    assert orders == [("pace", 0), ("tone", 1), ("close", 2)]
+
+    assert run("load_content", pack).error is None
+    # Criteria loaded before they had an order get one, still without a new revision.
+    ScenarioCriterion.objects.update(sort_order=None)
+    assert run("load_content", pack).error is None
+    assert Scenario.objects.get().revisions.count() == 1
+    orders = list(scenario.criteria.order_by("pk").values_list("key", "sort_order"))
+    assert orders == [("pace", 0), ("tone", 1), ("close", 2)]
+
+
+# --- safe actions ---------------------------------------------------------------------------
+
+
+def error_at(pack, message: str) -> str:
+    """The text of the scenario file's line that the error with `message` points at."""
+    [error] = [e for e in scenario_errors(pack) if message in e]
+    line = int(error.split(":")[1])
+    return (
+        (pack / "scenarios" / "test-visit.yaml").read_text(encoding="utf-8").splitlines()[line - 1]
+    )
+
+
+def test_it_refuses_a_safe_choice_that_leads_straight_to_a_poor_ending(pack, with_scenario):
+    edit_scenario(pack, lambda d: d["nodes"][2]["choices"][2].update(safe=True))
+    assert error_at(pack, "a safe choice must not lead straight to a poor ending") == (
+        "    next: end-poor"
+    )
+
+
+def test_it_refuses_a_safe_choice_scored_1(pack, with_scenario):
+    edit_scenario(pack, lambda d: d["nodes"][0]["choices"][1].update(safe=True))
+    message = "a safe choice must not score 1 (non_directive, empathy)"
+    assert error_at(pack, message) == "    scores:"
+
+
+def test_it_refuses_a_safe_choice_after_which_no_good_ending_can_be_reached(pack, with_scenario):
+    def dead_end_after_calling(data):
+        data["nodes"][0]["choices"].append(
+            {
+                "id": "call",
+                "text": "「コーディネーターに連絡しますね。」",
+                "next": "waiting",
+                "safe": True,
+                "scores": {"safety": 4},
+            }
+        )
+        data["nodes"].append(
+            {
+                "id": "waiting",
+                "line": "……そうですか。",
+                "choices": [{"id": "leave", "text": "「では失礼します。」", "next": "end-poor"}],
+            }
+        )
+
+    edit_scenario(pack, dead_end_after_calling)
+    assert error_at(pack, "no good ending can be reached after this safe choice") == (
+        "    next: waiting"
+    )
+
+
+def test_it_refuses_a_scenario_with_no_way_to_a_good_ending(pack, with_scenario):
+    edit_scenario(pack, lambda d: d["nodes"][3].update(ending="mixed"))
+    assert error_at(pack, "no good ending can be reached from the start") == "- id: start"
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_safe_flag_through_loading_and_export(pack, run, with_scenario, tmp_path):
+    edit_scenario(pack, lambda d: d["nodes"][0]["choices"][0].update(safe=True))
+    assert run("load_content", pack).error is None
+    scenario = Scenario.objects.get()
+    choices = scenario.as_data()["nodes"][0]["choices"]
+    assert [choice.get("safe", False) for choice in choices] == [True, False]
+    again = run("load_content", pack, "--json")
+    assert '"unchanged": 1' in again.stdout and scenario.revisions.count() == 1
+    out = tmp_path / "out"
+    run("export_content", "--output", str(out))
+    exported = yaml.safe_load((out / "scenarios" / "test-visit.yaml").read_text(encoding="utf-8"))
+    assert exported["nodes"][0]["choices"][0]["safe"] is True

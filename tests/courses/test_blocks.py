@@ -1,6 +1,8 @@
 import pytest
+from django.urls import reverse
+from wagtail.blocks.struct_block import StructBlockValidationError
 
-from courses.blocks import LessonBodyBlock, VideoBlock, render_markdown
+from courses.blocks import LessonBodyBlock, PracticeBlock, VideoBlock, render_markdown
 
 
 def test_it_renders_markdown_and_strips_scripts():
@@ -53,3 +55,48 @@ def test_it_shows_the_learners_saved_answer_in_the_reflection_block(client, peop
     html = client.get(lesson.url).content.decode()
     assert "&lt;script&gt;x&lt;/script&gt;私の答え" in html
     assert '<div class="markdown"><p>傾聴の基本を学びます。</p></div>' in html
+
+
+def test_it_renders_the_same_markdown_text_once(monkeypatch):
+    import markdown
+
+    calls = []
+    real = markdown.markdown
+    monkeypatch.setattr(markdown, "markdown", lambda *a, **k: calls.append(a) or real(*a, **k))
+    render_markdown.cache_clear()
+    first = render_markdown("## 今日のねらい\n\n**傾聴**を学びます。")
+    again = render_markdown("## 今日のねらい\n\n**傾聴**を学びます。")
+    other = render_markdown("別の文章です。")
+    assert first == again and "<strong>傾聴</strong>" in first
+    assert "別の文章" in other
+    assert len(calls) == 2
+
+
+def test_it_renders_a_practice_card_linking_to_its_scenario():
+    body = LessonBodyBlock().to_python(
+        [
+            {
+                "type": "practice",
+                "value": {"scenario": "first-visit", "minutes": 15, "note": "<b>焦らずに</b>"},
+            }
+        ]
+    )
+    html = body[0].render()
+    assert f'href="{reverse("roleplay_scenario", args=["first-visit"])}"' in html
+    assert "Practise this scenario for about 15 minutes" in html
+    assert "&lt;b&gt;焦らずに&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("value", "field"),
+    [
+        ({"scenario": "first visit", "minutes": 15}, "scenario"),
+        ({"scenario": "first-visit", "minutes": 4}, "minutes"),
+        ({"scenario": "first-visit", "minutes": 121}, "minutes"),
+    ],
+)
+def test_it_refuses_a_practice_block_the_page_cannot_link_or_credit(value, field):
+    block = PracticeBlock()
+    with pytest.raises(StructBlockValidationError) as caught:
+        block.clean(block.to_python({"note": "", **value}))
+    assert list(caught.value.block_errors) == [field]

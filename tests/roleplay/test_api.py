@@ -191,15 +191,25 @@ def test_it_says_when_no_ai_partner_is_configured(alice, scenario, settings):
     assert response.json()["code"] == "llm_unavailable"
 
 
-def test_it_serves_an_openapi_schema(alice):
-    schema = alice.get(f"{API}/openapi.json").json()
+def test_it_serves_an_openapi_schema_to_trainers(client, people):
+    client.force_login(people.tom)
+    schema = client.get(f"{API}/openapi.json").json()
     assert "/api/roleplay/sessions/{session_id}/turns" in schema["paths"]
 
 
-def test_it_serves_the_api_docs_without_a_cdn(alice):
-    html = alice.get(f"{API}/docs").content.decode()
+def test_it_serves_the_api_docs_without_a_cdn(client, people):
+    client.force_login(people.ada)
+    html = client.get(f"{API}/docs").content.decode()
     assert "swagger-ui-bundle.js" in html
     assert "cdn." not in html and "unpkg" not in html
+
+
+@pytest.mark.parametrize("url", [f"{API}/docs", f"{API}/openapi.json"])
+def test_it_keeps_the_api_docs_from_learners_and_strangers(client, people, url):
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    client.force_login(people.alice)
+    assert client.get(url).status_code == 404
 
 
 def test_it_answers_409_while_a_reply_is_on_its_way(alice, people, scenario, fake_llm):

@@ -64,8 +64,12 @@ def mismatches(value, schema: dict, document: dict, at: str = "body") -> list[st
 
 
 @pytest.fixture
-def document(client):
-    return client.get(f"{API}/openapi.json").json()
+def document(client, admin_user):
+    """The document as served, to a signed-in admin (learners may not read it)."""
+    client.force_login(admin_user)
+    document = client.get(f"{API}/openapi.json").json()
+    client.logout()
+    return document
 
 
 def response_schema(document: dict, method: str, path: str, status: int) -> dict:
@@ -92,6 +96,14 @@ def test_it_declares_a_response_schema_with_properties_for_every_endpoint(docume
             if schema.get("type") == "array":
                 schema = resolve(schema["items"], document)
             assert schema["properties"], (method, path, status)
+
+
+def test_it_documents_a_json_error_for_too_large_bodies_and_failures(document):
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            for status in ("413", "500"):
+                schema = response_schema(document, method, path.removeprefix(API), int(status))
+                assert resolve(schema, document)["properties"].keys() == {"detail", "code"}
 
 
 def test_it_never_documents_hidden_facts_or_the_rubric_in_a_session(document):

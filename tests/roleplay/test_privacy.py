@@ -62,8 +62,86 @@ def test_it_finds_my_numbers(text):
     assert found(f"マイナンバーは{text}です") == [("id_number", text)]
 
 
-def test_it_ignores_twelve_digits_that_fail_the_my_number_check_digit():
-    assert found("受付番号123456789012") == []
+@pytest.mark.parametrize("text", ["123456789012", "1234 5678 9012", "１２３４－５６７８－９０１２"])
+def test_it_masks_twelve_digits_whatever_their_check_digit(text):
+    # An account or an insurance number has no My Number check digit and is no less private.
+    assert found(f"口座は{text}です") == [("id_number", text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["03(1234)5678", "０９０（１２３４）５６７８", "0466(22)1234", "（０４５）６７８－９０１２"],
+)
+def test_it_finds_phone_numbers_with_a_bracketed_part(text):
+    assert found(f"電話は{text}です") == [("phone", text)]
+
+
+def test_it_reads_the_long_vowel_mark_as_a_dash_only_after_a_digit():
+    assert found("マイナンバー1234 5678 9012") == [("id_number", "1234 5678 9012")]
+    assert found("０９０ー１２３４ー５６７８") == [("phone", "０９０ー１２３４ー５６７８")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "東京都世田谷区北沢2丁目10番15号",
+        "〇〇町3-4-5",
+        "5番地の2",
+        "京都市中京区烏丸通四条上る",
+        "堀川通御池西入ル",
+        "烏丸通丸太町下ル",
+        "四条通河原町東入る",
+        "さいたま市浦和区高砂4-5-6",
+        "仙台市青葉区一番町４丁目１－２",
+    ],
+)
+def test_it_finds_addresses_with_blocks_and_kyoto_streets(text):
+    assert found(f"住まいは{text}です") == [("address", text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("ゆいちゃんが泣いている", "ゆい"),
+        ("そうたくんは元気です", "そうた"),
+        ("はるかが言うには", "はるか"),
+        ("娘のゆいちゃんです", "ゆい"),
+        ("きょうはそうたくんが寝ていた", "そうた"),
+        ("ともやくんが来た", "ともや"),
+        ("えまちゃんとあそんだ", "えま"),
+    ],
+)
+def test_it_finds_given_names_in_hiragana(text, name):
+    assert found(text) == [("person_name", name)]
+
+
+def test_it_masks_a_hiragana_name_again_where_it_stands_alone():
+    assert found("ゆいちゃんが寝たあと、ゆいの服をたたんだ") == [
+        ("person_name", "ゆい"),
+        ("person_name", "ゆい"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "おかあさん",
+        "おばあちゃん",
+        "あかちゃん",
+        "おねえさん",
+        "おにいちゃん",
+        "みなさん",
+        "たくさん話した",
+        "ごはんをちゃんと食べる",
+        "うさぎさんの絵本",
+        "おつかれさん",
+        "がんばりやさん",
+        "ほけんしさん",
+        "いっしょにさんぽした",
+    ],
+)
+def test_it_leaves_everyday_words_with_honorifics_alone(text):
+    assert found(text) == []
 
 
 def test_it_ignores_a_my_number_inside_a_longer_number():

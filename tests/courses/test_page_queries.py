@@ -1,0 +1,65 @@
+"""Pages whose SQL query count must not grow with the size of a course, a ledger or a history.
+
+Counts, not timings: a count is the same on every machine, so it can be asserted exactly.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from courses import services
+from courses.models import HoursEntry
+from roleplay import services as roleplay_services
+from roleplay.models import Mode
+from tests.factories import build_course
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_of(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def test_it_renders_the_course_page_in_the_same_queries_for_2_or_22_modules(client, people):
+    small = build_course(slug="small", modules=2, lessons_per_module=3)
+    large = build_course(slug="large", modules=22, lessons_per_module=3)
+    for course in (small, large):
+        services.enrol(people.alice, course)
+    client.force_login(people.alice)
+    assert queries_of(client, large.url) == queries_of(client, small.url)
+
+
+def test_it_renders_the_hours_page_in_the_same_queries_with_50_corrections(client, people):
+    services.enrol(people.alice, people.course)
+    for lesson in people.course.lessons():
+        services.complete_lesson(people.alice, lesson)
+    client.force_login(people.alice)
+    url = reverse("my_hours", args=[people.course.pk])
+    before = queries_of(client, url)
+    credits = list(HoursEntry.objects.filter(user=people.alice))
+    for n in range(50):
+        credit = credits[n % len(credits)]
+        services.correct_entry(credit, 10 + n, f"記録の訂正 {n}", by=people.tom)
+    assert queries_of(client, url) == before
+
+
+def test_it_renders_a_lesson_page_in_at_most_15_queries(client, people):
+    services.enrol(people.alice, people.course)
+    client.force_login(people.alice)
+    lesson = people.course.lessons().first()
+    assert queries_of(client, lesson.url) <= 15
+
+
+def test_it_lists_scenarios_and_practice_in_the_same_queries_for_1_or_30_sessions(
+    client, people, scenario
+):
+    client.force_login(people.alice)
+    roleplay_services.start_session(people.alice, scenario, Mode.SCRIPTED)
+    one = queries_of(client, reverse("roleplay_scenarios"))
+    for _ in range(29):
+        roleplay_services.start_session(people.alice, scenario, Mode.SCRIPTED)
+    assert queries_of(client, reverse("roleplay_scenarios")) == one
