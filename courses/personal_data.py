@@ -2,7 +2,15 @@
 
 import privacy
 
-from .models import Attendance, Cohort, Enrollment, HoursEntry, JournalEntry, LessonCompletion
+from .models import (
+    Attendance,
+    Cohort,
+    CohortInvitation,
+    Enrollment,
+    HoursEntry,
+    JournalEntry,
+    LessonCompletion,
+)
 
 
 def delete_ledger(lines):
@@ -17,6 +25,12 @@ privacy.register(
     section="enrolments",
     export=("course__title", "cohort__name", "enrolled_at"),
     actors=("enrolled_by",),
+)
+privacy.register(
+    CohortInvitation,
+    section="cohort_invitations",
+    export=("cohort__course__title", "cohort__name", "name", "email", "status", "created_at"),
+    actors=("invited_by", "answered_by"),
 )
 privacy.register(
     Attendance,

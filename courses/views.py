@@ -372,7 +372,7 @@ def roster(request, cohort_id):
                 _("%(n)d people invited to the cohort. They appear in it once they join.")
                 % {"n": report.added},
             )
-            return redirect("cohort_dashboard", cohort_id=cohort.pk)
+            return redirect(reverse("cohort_dashboard", args=[cohort.pk]) + "#invitations")
     status = 400 if report is not None and not report.ok else 200
     if request.method == "POST" and not form.is_valid():
         status = 400

@@ -7,6 +7,8 @@ deleted person's records are blanked by the deletion). A person's own admin sett
 comments, subscriptions, API tokens and editing presence go with the account.
 """
 
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.admin.models import EditingSession, FormState
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
@@ -68,6 +70,8 @@ register(PageSubscription, why="Notification settings for pages; they go with th
 register(APIToken, why="Credentials; never exported, they go with the account.")
 register(EditingSession, why="Who is editing a page right now; transient.")
 register(FormState, why="Unsaved admin form drafts; transient.")
+register(TOTPDevice, why="Two-factor sign-in secrets; never exported.")
+register(StaticDevice, why="Two-factor backup codes; never exported.")
 
 for model, actors in (
     (Page, ("owner", "locked_by")),

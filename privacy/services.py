@@ -20,6 +20,7 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from . import registry
+from .models import AccessKind, AccessRecord
 from .registry import ANONYMISE, DELETE, DELETED_NAME, KEEP
 
 EXPORT_FORMAT = "yorisoi-personal-data/1"
@@ -62,6 +63,8 @@ def export_data(user, *, by) -> dict:
         rows = registration.exported(user)
         if rows is not None:
             records[registration.section] = rows
+    if not for_owner:
+        AccessRecord.objects.create(learner=user, viewer=by, kind=AccessKind.EXPORT)
     log(
         user,
         DATA_EXPORTED,

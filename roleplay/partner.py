@@ -17,19 +17,34 @@ from . import llm, prompts
 log = logging.getLogger(__name__)
 
 WITHHELD_LINE = "……（この返答は表示できないため、差し替えました）"
+# The state-change answer is a few numbers and a one-line reason.
+STATE_MAX_TOKENS = 200
 
 
 @dataclass
 class Outcome:
     """What one attempt at a reply produced: the spoken text and the state changes, or the
-    failure code a pending turn keeps; the tokens spent either way."""
+    failure code a pending turn keeps; the tokens spent either way. `shown` is what reached
+    the learner before a failure, which the turn keeps rather than a fallback line."""
 
     text: str = ""
     changes: dict[str, int] = field(default_factory=dict)
     failure: str = ""
     withheld: bool = False
+    shown: str = ""
     usage: llm.Usage = field(default_factory=llm.Usage)
     duration_ms: int = 0
+
+
+def budget(data: dict, state: dict, canary: str, history: list[dict]) -> llm.Usage:
+    """The most one reply may cost: the persona call and the state-change call, each at its
+    prompt's estimate and its max_tokens. Quota is reserved for it before any call is made."""
+    spoken = [*history, {"speaker": "persona", "text": "x" * settings.YORISOI_LLM_MAX_TOKENS}]
+    return llm.Usage(
+        llm.estimate_prompt_tokens(prompts.persona_messages(data, state, canary, history))
+        + llm.estimate_prompt_tokens(prompts.state_messages(data, state, spoken)),
+        settings.YORISOI_LLM_MAX_TOKENS + STATE_MAX_TOKENS,
+    )
 
 
 def produce(
@@ -40,12 +55,14 @@ def produce(
     deadline = llm.Deadline(settings.YORISOI_LLM_TIMEOUT)
     started = time.monotonic()
     outcome = Outcome()
-    secrets = [canary, *data.get("hidden_facts", ())]
+    secrets = prompts.secrets(data, canary)
     for _attempt in range(2):
         guard = prompts.LeakGuard(secrets)
         try:
             stream = llm.stream_text(
-                prompts.persona_messages(data, state, canary, history), deadline
+                prompts.persona_messages(data, state, canary, history),
+                deadline,
+                max_tokens=settings.YORISOI_LLM_MAX_TOKENS,
             )
             outcome.usage.add((yield from _forward(stream, guard)))
             rest = guard.finish()
@@ -62,7 +79,9 @@ def produce(
             outcome.failure = exc.code
             # The code only: learner text and replies never go to the logs.
             log.warning("AI partner reply failed: %s", exc.code)
-            # Once words have reached the learner, a second attempt would show two replies.
+            # Once words have reached the learner, they stay: a second attempt would show two
+            # replies, and the fallback line would take back what was read.
+            outcome.shown = guard.shown.strip()
             if guard.released or not exc.retryable or deadline.remaining() <= 1:
                 break
     outcome.duration_ms = int((time.monotonic() - started) * 1000)
@@ -97,6 +116,7 @@ def _read_state_changes(data, state, turns, deadline, usage) -> dict[str, int]:
         "state_changes",
         prompts.state_schema(data),
         deadline,
+        max_tokens=STATE_MAX_TOKENS,
     )
     usage.add(used)
     try:

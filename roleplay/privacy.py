@@ -14,6 +14,7 @@ measures all of it on a labelled set of learner lines.
 Nothing here logs the text it scans.
 """
 
+import bisect
 import re
 import threading
 import unicodedata
@@ -390,11 +391,16 @@ def _is_kana_name(name: str, morphemes, i: int) -> bool:
 def _kana_names(piece: str, morphemes):
     """(start, end) of hiragana names right before ちゃん・くん・さん (ゆい, そうた)."""
     starts = {m.begin(): m for m in morphemes}
+    begins = [m.begin() for m in morphemes]
+
+    def morpheme_at(position: int):
+        index = bisect.bisect_right(begins, position) - 1
+        return morphemes[index] if index >= 0 else None
+
     run_from = 0
     for match in _HONORIFIC.finditer(piece):
         at = match.start()
-        word = _morpheme_at(morphemes, at)
-        if word is not None and _is_known_word(word, at, _morpheme_at(morphemes, at - 1)):
+        if _is_known_word(morpheme_at(at), at, morpheme_at(at - 1)):
             continue
         start = at
         while start > run_from and re.match(r"[ぁ-ゖー]", piece[start - 1]):
@@ -404,10 +410,6 @@ def _kana_names(piece: str, morphemes):
         name = piece[start:at]
         if _KANA_NAME.fullmatch(name) and name not in _NOT_NAMES:
             yield start, at
-
-
-def _morpheme_at(morphemes, at: int):
-    return next((m for m in morphemes if m.begin() <= at < m.end()), None)
 
 
 def _is_known_word(word, at: int, before) -> bool:
@@ -420,7 +422,9 @@ def _is_known_word(word, at: int, before) -> bool:
         misread = before is not None and before.part_of_speech()[0] == "感動詞"
         return not misread and word.part_of_speech()[0] not in ("動詞", "助動詞")
     kinds = ("名詞", "副詞", "形状詞")
-    return word.part_of_speech()[0] in kinds and re.search(_KANJI, word.normalized_form())
+    return (
+        word.part_of_speech()[0] in kinds and re.search(_KANJI, word.normalized_form()) is not None
+    )
 
 
 def _after_particles(piece: str, starts: dict, start: int, end: int) -> int:
@@ -429,7 +433,7 @@ def _after_particles(piece: str, starts: dict, start: int, end: int) -> int:
     best = start
     position = start
     # A particle follows a word: one that opens the text or a sentence is part of the name.
-    attached = start > 0 and re.match(r"[\w]", piece[start - 1]) is not None
+    attached = start > 0 and re.match(r"\w", piece[start - 1]) is not None
     while position < end:
         morpheme = starts.get(position)
         if morpheme is None:

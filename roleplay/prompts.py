@@ -110,10 +110,15 @@ def validate_state_changes(scenario: ScenarioData | dict, changes) -> dict[str, 
 def secrets(scenario: ScenarioData | dict, canary: str) -> list[str]:
     """What the persona's words must never quote: the canary, the hidden facts, and the parts
     of the persona card the learner does not see (what the persona wants, how it is told to
-    speak). The family line is left out: a persona says who it lives with, as anyone would."""
+    speak). The family line is left out: a persona says who it lives with, as anyone would.
+    A card line shorter than a leak run (丁寧で早口) is a few everyday words, not a quote."""
     scenario = ScenarioData.parse(scenario)
-    persona = scenario.persona
-    return [canary, *scenario.hidden_facts, persona.wants, persona.speaking_style]
+    card = [scenario.persona.wants, scenario.persona.speaking_style]
+    return [
+        canary,
+        *scenario.hidden_facts,
+        *(line for line in card if len(normalise(line)) >= LEAK_RUN),
+    ]
 
 
 def _normal_char(char: str) -> str:
@@ -147,9 +152,9 @@ class LeakGuard:
         self.leaked = False
 
     def _add(self, delta: str) -> None:
-        for char in delta:
-            position = len(self.text)
-            self.text += char
+        start = len(self.text)
+        self.text += delta
+        for position, char in enumerate(delta, start=start):
             for normal in _normal_char(char):
                 if unicodedata.combining(normal) and self.normal:
                     # A voicing mark typed apart (ｶﾞ) joins the character before it.

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
@@ -49,6 +50,8 @@ from .signals import session_ended
 MATCH_THRESHOLD = 0.25
 # The error code of a reply turn the AI partner is still producing.
 IN_PROGRESS = "in_progress"
+# The error code of a reply that broke off after the learner had read its first words.
+INCOMPLETE = "incomplete"
 # A reply still in progress this long after the turn's deadline was lost with its process.
 LOST_AFTER = timedelta(seconds=60)
 LEVELS = (None, 1, 2, 3, 4)
@@ -156,7 +159,11 @@ def nearest_choice(text: str, choices: list[Choice]) -> tuple[Choice | None, flo
     return best, best_score
 
 
-def _check_quota(user_id: int) -> None:
+def _check_quota(user_id: int, reserve: int) -> None:
+    """Refuse a reply whose `reserve` (its most possible tokens) would take the learner past
+    today's quota. The user's row is locked until the reservation is saved, so two sessions
+    of one learner cannot both spend the last of it."""
+    get_user_model().objects.select_for_update().filter(pk=user_id).exists()
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     ai_today = Turn.objects.filter(
         session__user_id=user_id, session__mode=Mode.LLM, created_at__gte=today
@@ -165,7 +172,7 @@ def _check_quota(user_id: int) -> None:
     tokens = ai_today.aggregate(t=Sum("prompt_tokens") + Sum("completion_tokens"))["t"] or 0
     if (
         turns >= settings.YORISOI_ROLEPLAY_DAILY_TURNS
-        or tokens >= settings.YORISOI_ROLEPLAY_DAILY_TOKENS
+        or tokens + reserve > settings.YORISOI_ROLEPLAY_DAILY_TOKENS
     ):
         raise PracticeError(
             _(
@@ -255,10 +262,12 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
     with locked(session.pk) as current:
         _check_open(current)
         matched = None
+        hold = llm.Usage()
         if current.mode == Mode.SCRIPTED:
             matched = _pick(current, choice, said)
         else:
-            _check_quota(current.user_id)
+            hold = _budget(current, said=said)
+            _check_quota(current.user_id, hold.total)
         # A learner may carry on past a reply that never came; it stays in the transcript.
         current.turns.filter(pending=True).update(pending=False)
         turn = Turn.objects.create(
@@ -277,7 +286,8 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
         if current.mode == Mode.SCRIPTED:
             reply = Reply.saved(_scripted_reply(current, turn, matched))
         else:
-            reply = Reply(_ai_reply(session, _reserve_reply(current, turn.index + 1)))
+            reserved = _reserve_reply(current, turn.index + 1, hold)
+            reply = Reply(_ai_reply(session, reserved, hold))
     session.refresh_from_db()
     return Submitted(
         turn=turn, reply=reply, notice=notice, matched=matched if text is not None else None
@@ -317,7 +327,9 @@ def _scripted_reply(current: PracticeSession, learner_turn: Turn, choice: Choice
     return reply
 
 
-def _reserve_reply(current: PracticeSession, index: int) -> Turn:
+def _reserve_reply(current: PracticeSession, index: int, hold: llm.Usage) -> Turn:
+    """The reply turn, in progress, holding the reply's quota reservation as its tokens until
+    the real usage is known. A reply lost with its process keeps the reservation."""
     return Turn.objects.create(
         session=current,
         index=index,
@@ -326,7 +338,30 @@ def _reserve_reply(current: PracticeSession, index: int) -> Turn:
         state_after=current.state,
         pending=True,
         error=IN_PROGRESS,
+        prompt_tokens=hold.prompt_tokens,
+        completion_tokens=hold.completion_tokens,
     )
+
+
+def _history(session: PracticeSession, reserved: Turn | None = None) -> list[dict]:
+    """The turns a persona prompt carries: neither the reply being produced nor pending ones."""
+    # Only the turns the prompt will carry are read, so a long transcript costs no more.
+    turns = session.turns.all() if reserved is None else session.turns.exclude(pk=reserved.pk)
+    recent = (
+        turns.exclude(speaker=Speaker.PERSONA, pending=True)
+        .exclude(text="")
+        .order_by("-index")
+        .values("speaker", "text")[: prompts.HISTORY_TURNS]
+    )
+    return list(reversed(recent))
+
+
+def _budget(current: PracticeSession, *, said: str | None = None) -> llm.Usage:
+    """The quota to reserve for the next reply, `said` being the learner turn about to join."""
+    history = _history(current)
+    if said is not None:
+        history.append({"speaker": Speaker.LEARNER.value, "text": said})
+    return partner.budget(current.scenario_data, current.state, current.canary, history)
 
 
 def retry(session: PracticeSession) -> Reply:
@@ -337,47 +372,56 @@ def retry(session: PracticeSession) -> Reply:
         last = current.turns.order_by("-index").first()
         if last is None or not last.pending or last.speaker != Speaker.PERSONA:
             raise PracticeError(_("There is no reply waiting to be retried."), code="not_pending")
-        _check_quota(current.user_id)
+        hold = _budget(current)
+        _check_quota(current.user_id, hold.total)
         last.error = IN_PROGRESS
-        last.save(update_fields=["error"])
+        last.prompt_tokens += hold.prompt_tokens
+        last.completion_tokens += hold.completion_tokens
+        last.save(update_fields=["error", "prompt_tokens", "completion_tokens"])
         current.last_activity_at = timezone.now()
         current.save(update_fields=["last_activity_at"])
     session.refresh_from_db()
-    return Reply(_ai_reply(session, last))
+    return Reply(_ai_reply(session, last, hold))
 
 
-def _ai_reply(session: PracticeSession, reserved: Turn) -> Generator[str, None, Turn]:
-    # Only the turns the prompt will carry are read, so a long transcript costs no more.
-    recent = (
-        session.turns.exclude(pk=reserved.pk)
-        .exclude(speaker=Speaker.PERSONA, pending=True)
-        .exclude(text="")
-        .order_by("-index")
-        .values("speaker", "text")[: prompts.HISTORY_TURNS]
-    )
-    history = list(reversed(recent))
+def _ai_reply(
+    session: PracticeSession, reserved: Turn, hold: llm.Usage
+) -> Generator[str, None, Turn]:
+    history = _history(session, reserved)
     try:
         outcome = yield from partner.produce(
             session.scenario_data, session.state, session.canary, history
         )
     except Exception:
         # A bug, not a model failure: it surfaces, and the learner can still ask again.
-        _save_outcome(session, reserved, partner.Outcome(failure="internal"))
+        _save_outcome(session, reserved, partner.Outcome(failure="internal"), hold)
         raise
-    return _save_outcome(session, reserved, outcome)
+    return _save_outcome(session, reserved, outcome, hold)
 
 
-def _save_outcome(session: PracticeSession, reserved: Turn, outcome: partner.Outcome) -> Turn:
-    """Save what the partner produced into the reserved turn: the reply, or a pending turn
-    with the fallback line. The tokens count toward the quota either way."""
+def _save_outcome(
+    session: PracticeSession, reserved: Turn, outcome: partner.Outcome, hold: llm.Usage
+) -> Turn:
+    """Save what the partner produced into the reserved turn: the reply; the words the learner
+    already read, marked incomplete, when it broke off after them; or the fallback line. The
+    reservation gives way to the tokens really spent, which count toward the quota either way.
+    Either failure leaves the turn pending, for the learner to ask again."""
     with locked(session.pk) as current:
         turn = current.turns.get(pk=reserved.pk)
         turn.duration_ms, turn.model = outcome.duration_ms, llm.model_name()
-        turn.prompt_tokens += outcome.usage.prompt_tokens
-        turn.completion_tokens += outcome.usage.completion_tokens
+        turn.prompt_tokens = max(
+            0, turn.prompt_tokens - hold.prompt_tokens + outcome.usage.prompt_tokens
+        )
+        turn.completion_tokens = max(
+            0, turn.completion_tokens - hold.completion_tokens + outcome.usage.completion_tokens
+        )
         if outcome.failure:
-            turn.text = current.scenario_data.get("fallback_line", "")
-            turn.pending, turn.error = True, outcome.failure
+            if outcome.shown:
+                turn.text, turn.error = outcome.shown, INCOMPLETE
+            else:
+                turn.text = current.scenario_data.get("fallback_line", "")
+                turn.error = outcome.failure
+            turn.pending = True
             turn.save()
         else:
             state = current.script.apply(current.state, outcome.changes)

@@ -101,6 +101,7 @@ def play(request, session_id):
         "you": _("You"),
         "chose": _("You chose:"),
         "pending": _("The reply did not arrive. Your words are saved."),
+        "incomplete": _("The reply was cut off here. Your words are saved."),
         "retry": _("Ask again"),
         "failed": _("Something went wrong. Your words are saved; please try again."),
         "ended": _("The conversation has ended."),

@@ -17,6 +17,7 @@ import re
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -51,6 +52,12 @@ def _wrong_code() -> str:
 
 class TwoFactorError(Exception):
     """A code or request that cannot be accepted; the message is safe to show."""
+
+
+def _account(user):
+    """The user model instance behind request.user's lazy proxy, which the audit log cannot
+    file an entry under."""
+    return get_user_model()._default_manager.get(pk=user.pk)
 
 
 def required_for(user) -> bool:
@@ -96,27 +103,32 @@ def qr_svg(device: TOTPDevice) -> str:
     return segno.make(device.config_url, error="m").svg_inline(scale=4, border=2)
 
 
-@transaction.atomic
 def confirm_setup(request, code: str) -> list[str]:
     """Confirm the pending authenticator with a code from it; it replaces any earlier one, the
     session counts as verified, and a fresh set of backup codes is returned (shown once)."""
-    user = request.user
-    device = (
-        TOTPDevice.objects.select_for_update()
-        .filter(user=user, confirmed=False)
-        .order_by("pk")
-        .first()
-    )
-    if device is None:
-        raise TwoFactorError(_("Start the setup again: the page was out of date."))
-    check_code(device, code)
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    codes = new_backup_codes(user)
-    otp_login(request, device)
-    request.session.pop(PENDING_SESSION_KEY, None)
-    log(user, ENABLED_ACTION, user=user)
+    user = _account(request.user)
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False)
+            .order_by("pk")
+            .first()
+        )
+        if device is None:
+            error = _("Start the setup again: the page was out of date.")
+        else:
+            error = code_error(device, code)
+        if error is None:
+            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = new_backup_codes(user)
+            otp_login(request, device)
+            request.session.pop(PENDING_SESSION_KEY, None)
+            log(user, ENABLED_ACTION, user=user)
+    # Raised only now: a failure must stay counted by the throttle, not roll back with it.
+    if error is not None:
+        raise TwoFactorError(error)
     return codes
 
 
@@ -125,7 +137,7 @@ def new_backup_codes(user) -> list[str]:
     again)."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=BACKUP_NAME, confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    codes = [StaticToken.random_token() for _n in range(BACKUP_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
 
@@ -134,8 +146,9 @@ def new_backup_codes(user) -> list[str]:
 def regenerate_backup_codes(request) -> list[str]:
     if not is_verified(request):
         raise TwoFactorError(_("Enter a code from your authenticator first."))
-    codes = new_backup_codes(request.user)
-    log(request.user, BACKUP_CODES_ACTION, user=request.user)
+    user = _account(request.user)
+    codes = new_backup_codes(user)
+    log(user, BACKUP_CODES_ACTION, user=user)
     return codes
 
 
@@ -146,33 +159,37 @@ def _normalised(code: str) -> str:
     return re.sub(r"[\s-]", "", code or "").lower()
 
 
-def check_code(device, code: str) -> None:
-    """Check a code on one device, throttled by django-otp; raises TwoFactorError."""
+def code_error(device, code: str) -> str | None:
+    """Check a code on one device, throttled by django-otp: None when it is right, else what
+    to tell the user. A wrong code is counted on the device, so the caller must not roll the
+    transaction back because of it."""
     allowed, details = device.verify_is_allowed()
     if not allowed:
-        raise TwoFactorError(
-            _("Too many wrong codes. Wait a little and try again.")
-            if details and "failure_count" in details
-            else _("This code cannot be checked now. Try again later.")
-        )
+        if details and "failure_count" in details:
+            return _("Too many wrong codes. Wait a little and try again.")
+        return _("This code cannot be checked now. Try again later.")
     if not device.verify_token(_normalised(code)):
-        raise TwoFactorError(_wrong_code())
+        return _wrong_code()
+    return None
 
 
-@transaction.atomic
 def verify(request, code: str) -> None:
     """Complete the sign-in with a code from the authenticator (six digits) or a backup code."""
-    user = request.user
     code = _normalised(code)
     model = TOTPDevice if _TOTP_CODE.fullmatch(code) else StaticDevice
-    device = (
-        model.objects.devices_for_user(user, confirmed=True).select_for_update().order_by("pk")
-    ).first()
-    if device is None:
-        raise TwoFactorError(_wrong_code())
-    check_code(device, code)
-    otp_login(request, device)
-    request.session.pop(PENDING_SESSION_KEY, None)
+    with transaction.atomic():
+        device = (
+            model.objects.devices_for_user(request.user, confirmed=True)
+            .select_for_update()
+            .order_by("pk")
+            .first()
+        )
+        error = _wrong_code() if device is None else code_error(device, code)
+        if error is None:
+            otp_login(request, device)
+            request.session.pop(PENDING_SESSION_KEY, None)
+    if error is not None:
+        raise TwoFactorError(error)
 
 
 def backup_codes_left(user) -> int:
@@ -185,11 +202,11 @@ def backup_codes_left(user) -> int:
 @transaction.atomic
 def disable(request) -> None:
     """Someone for whom it is optional turns two-step sign-in off, from a verified session."""
-    user = request.user
-    if required_for(user):
+    if required_for(request.user):
         raise TwoFactorError(_("Your role requires two-step sign-in."))
     if not is_verified(request):
         raise TwoFactorError(_("Enter a code from your authenticator first."))
+    user = _account(request.user)
     for device in devices_for_user(user, confirmed=None):
         device.delete()
     request.session.pop(DEVICE_ID_SESSION_KEY, None)

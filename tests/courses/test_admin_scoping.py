@@ -1,5 +1,7 @@
 """Every Wagtail view of cohorts and in-person sessions is scoped to the trainer's own cohorts."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -80,3 +82,14 @@ def test_it_lets_the_org_admin_reach_every_cohort(client, authoring):
     assert client.get(url).status_code == 200
     add = reverse("wagtailsnippets_courses_inpersonsession:add")
     assert client.post(add, session_data(authoring.cohort_b)).status_code == 302
+
+
+@pytest.mark.django_db
+def test_it_lists_only_trainers_in_the_cohort_trainers_picker(client, people):
+    client.force_login(people.ada)
+    form = client.get(reverse("wagtailsnippets_courses_cohort:add")).content.decode()
+    listed = re.search(r'<select name="trainers".*?</select>', form, re.S).group(0)
+    for trainer in (people.tom, people.tina, people.ada):
+        assert f'value="{trainer.pk}"' in listed
+    for trainee in (people.alice, people.bob, people.charlie):
+        assert f'value="{trainee.pk}"' not in listed

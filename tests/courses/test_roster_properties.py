@@ -73,14 +73,14 @@ def test_it_checks_any_upload_into_rows_or_clear_problems(people, raw):
 def test_it_reads_a_roster_with_old_mac_line_ends(people):
     report = parse_roster(people.cohort_a, "氏名,メールアドレス\r山田 花子,hanako@example.org\r")
     assert report.ok
-    assert [(row.name, row.email) for row in report.rows] == [
-        ("山田 花子", "hanako@example.org")
-    ]
+    assert [(row.name, row.email) for row in report.rows] == [("山田 花子", "hanako@example.org")]
 
 
 @pytest.mark.django_db
 def test_it_reports_a_cell_too_large_to_read_with_its_line(people):
-    text = "氏名,メールアドレス\n山田 花子,hanako@example.org\n" + "x" * 200_000 + ",a@example.org\n"
+    text = (
+        "氏名,メールアドレス\n山田 花子,hanako@example.org\n" + "x" * 200_000 + ",a@example.org\n"
+    )
     with translation.override("en"):
         report = parse_roster(people.cohort_a, text)
     assert report.rows == []

@@ -8,9 +8,10 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db.models import Sum
 from django.utils import timezone
 
-from roleplay import prompts, services
+from roleplay import partner, prompts, services
 from roleplay.debrief import debrief_of
 from roleplay.models import Mode, PracticeSession, Speaker, Turn
 from tests.fake_openai import Reply
@@ -98,35 +99,63 @@ def test_it_gives_up_at_the_turn_deadline(settings, session, fake_llm):
     assert_still_usable(session, fake_llm)
 
 
-def test_it_keeps_the_turn_when_the_stream_drops(session, fake_llm):
+def test_it_keeps_the_words_already_read_when_the_stream_drops(session, fake_llm):
     fake_llm.stream(Reply("途中で切れてしまう返事です。", drop_after=2))
     _, reply, deltas = take_turn(session)
     assert deltas  # the first words had already reached the learner
+    # They stay as they were read, never swapped for the fallback line; the learner may ask again.
+    assert reply.text == "".join(deltas) and "途中で" in reply.text
+    assert reply.pending and reply.error == "incomplete"
+    assert len([r for r in fake_llm.requests if r.get("stream")]) == 1
+    assert_learner_turn_kept(session)
+    retried = services.retry(session).turn
+    assert not retried.pending and retried.text == "そうなんです……。"
+
+
+def test_it_asks_again_when_the_stream_drops_before_any_word(session, fake_llm):
+    fake_llm.stream(Reply("届かない返事です。", drop_after=0), Reply("はい、大丈夫です。"))
+    _, reply, deltas = take_turn(session)
+    assert "".join(deltas) == reply.text == "はい、大丈夫です。"
+    assert not reply.pending
+
+
+def test_it_shows_the_fallback_line_when_no_word_ever_arrived(session, fake_llm):
+    fake_llm.stream(
+        Reply("届かない返事です。", drop_after=0), Reply("これも届かない。", drop_after=0)
+    )
+    _, reply, deltas = take_turn(session)
+    assert deltas == []
     assert reply.pending and reply.error == "dropped"
+    assert reply.text == "……すみません、ちょっと考えさせてください。"
     assert_learner_turn_kept(session)
     assert_still_usable(session, fake_llm)
 
 
 def test_it_keeps_the_turn_when_a_chunk_is_malformed(session, fake_llm):
     fake_llm.stream(Reply("壊れたチャンクが来ます。", malformed_after=1))
-    _, reply, _ = take_turn(session)
-    assert reply.pending and reply.error in {"malformed", "dropped"}
+    _, reply, deltas = take_turn(session)
+    assert reply.pending and reply.error in {"malformed", "dropped", "incomplete"}
+    if deltas:
+        assert reply.text == "".join(deltas)
     assert_learner_turn_kept(session)
     assert_still_usable(session, fake_llm)
 
 
 def test_it_treats_a_stream_without_finish_reason_as_cut_off(session, fake_llm):
     fake_llm.stream(Reply("終わりの印がない返事", finish=False))
-    _, reply, _ = take_turn(session)
-    assert reply.pending and reply.error == "dropped"
+    _, reply, deltas = take_turn(session)
+    assert reply.pending and reply.error == "incomplete"
+    assert reply.text == "".join(deltas)
     assert_learner_turn_kept(session)
     assert_still_usable(session, fake_llm)
 
 
 def test_it_retries_unparseable_state_changes_once_then_fails(session, fake_llm):
     fake_llm.answer(Reply(content="not json"), Reply(content=json.dumps({"trust": "a lot"})))
-    _, reply, _ = take_turn(session)
-    assert reply.pending and reply.error == "malformed"
+    _, reply, deltas = take_turn(session)
+    # The reply was read in full before its state changes failed: it stays, and can be redone.
+    assert reply.pending and reply.error == "incomplete"
+    assert reply.text == "".join(deltas) == "そうなんです……。"
     assert session.state == {"trust": 40}
     assert_learner_turn_kept(session)
 
@@ -168,6 +197,43 @@ def test_it_replaces_a_reply_that_leaks_the_canary(session, fake_llm):
     assert reply.error == "withheld"
 
 
+def test_it_replaces_a_reply_that_spaces_out_a_hidden_fact(session, fake_llm):
+    fact = session.scenario_data["hidden_facts"][0]
+    fake_llm.stream(Reply("実は、" + " ".join(fact[:14]) + "。"))
+    _, reply, deltas = take_turn(session)
+    assert fact[6:12] not in "".join(deltas).replace(" ", "")
+    assert reply.error == "withheld"
+
+
+def test_it_replaces_a_reply_that_quotes_the_canary_in_full_width(session, fake_llm):
+    wide = session.canary.upper().translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    fake_llm.stream(Reply(f"合言葉は「{wide}」です。"))
+    _, reply, deltas = take_turn(session)
+    assert wide[:8] not in "".join(deltas)
+    assert reply.error == "withheld"
+
+
+def test_it_replaces_a_reply_that_quotes_what_the_persona_wants(session, fake_llm):
+    data = session.scenario_data
+    data["persona"]["wants"] = (
+        "表面上は手伝いを断りたい。本当は夜だけでも誰かに代わってほしいと思っている。"
+    )
+    PracticeSession.objects.filter(pk=session.pk).update(scenario_data=data)
+    session.refresh_from_db()
+    fake_llm.stream(
+        Reply("私は、本当は夜だけでも誰かに代わってほしいと思っている、という設定です。")
+    )
+    _, reply, deltas = take_turn(session)
+    assert "代わってほしい" not in "".join(deltas)
+    assert reply.error == "withheld"
+
+
+def test_it_lets_the_persona_say_who_it_lives_with(session, fake_llm):
+    fake_llm.stream(Reply("うちは、夫、長男2か月の三人です。"))
+    _, reply, _ = take_turn(session)
+    assert reply.error == "" and reply.text == "うちは、夫、長男2か月の三人です。"
+
+
 def test_it_replaces_a_reply_that_recites_a_hidden_fact(session, fake_llm):
     fact = session.scenario_data["hidden_facts"][0]
     fake_llm.stream(Reply("実は、" + fact))
@@ -187,11 +253,49 @@ def test_it_enforces_the_daily_turn_quota(settings, session, fake_llm):
 
 
 def test_it_enforces_the_daily_token_quota(settings, session, fake_llm):
-    settings.YORISOI_ROLEPLAY_DAILY_TOKENS = 10
     take_turn(session)
+    spent = Turn.objects.aggregate(t=Sum("prompt_tokens") + Sum("completion_tokens"))["t"]
+    settings.YORISOI_ROLEPLAY_DAILY_TOKENS = spent + 10
     with pytest.raises(services.PracticeError) as caught:
         services.submit(session, text="もう一度")
     assert caught.value.code == "quota"
+
+
+def test_it_refuses_a_reply_whose_reservation_would_pass_the_quota(settings, session, fake_llm):
+    settings.YORISOI_ROLEPLAY_DAILY_TOKENS = settings.YORISOI_LLM_MAX_TOKENS
+    with pytest.raises(services.PracticeError) as caught:
+        services.submit(session, text=SAID)
+    assert caught.value.code == "quota"
+    assert fake_llm.requests == []
+    assert not session.turns.filter(speaker=Speaker.LEARNER).exists()
+
+
+def test_it_sends_max_tokens_with_every_call(settings, session, fake_llm):
+    settings.YORISOI_LLM_MAX_TOKENS = 321
+    take_turn(session)
+    assert [r["max_tokens"] for r in fake_llm.requests] == [321, partner.STATE_MAX_TOKENS]
+
+
+def test_it_holds_the_reservation_while_the_reply_is_produced(settings, people, session, fake_llm):
+    submitted = services.submit(session, text=SAID)  # the reply has not been produced yet
+    held = reply_to(session, submitted.turn)
+    assert held.completion_tokens == settings.YORISOI_LLM_MAX_TOKENS + partner.STATE_MAX_TOKENS
+    assert held.prompt_tokens > len(SAID)
+    # Another tab of the same learner cannot spend what the first reply may still need.
+    settings.YORISOI_ROLEPLAY_DAILY_TOKENS = held.prompt_tokens + held.completion_tokens + 50
+    other = services.start_session(people.alice, session.scenario, Mode.LLM)
+    with pytest.raises(services.PracticeError) as caught:
+        services.submit(other, text=SAID)
+    assert caught.value.code == "quota"
+    submitted.reply.close()
+
+
+def test_it_settles_the_reservation_to_the_tokens_really_spent(session, fake_llm):
+    fake_llm.stream(Reply("ありがとうございます。"))
+    _, reply, _ = take_turn(session)
+    # The fake server bills 120 + 80 prompt tokens, and the reply's length + 20 written.
+    assert reply.prompt_tokens == 200
+    assert reply.completion_tokens == len("ありがとうございます。") + 20
 
 
 def test_it_masks_personal_information_before_the_model_sees_it(session, fake_llm):
@@ -239,7 +343,8 @@ def test_it_keeps_a_pending_reply_and_its_tokens_when_the_listener_left(session,
     next(words)
     words.close()
     pending = reply_to(session, submitted.turn)
-    assert pending.pending and pending.error == "malformed"
+    assert pending.pending and pending.error == "incomplete"
+    assert pending.text == "ありがとうございます。実は夜が大変で。"
     assert pending.prompt_tokens > 0  # they count toward the daily quota
     retried = services.retry(session).turn
     assert retried.pk == pending.pk

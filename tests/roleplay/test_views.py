@@ -9,6 +9,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from courses.models import HoursEntry, HoursSource
+from privacy.models import NoticeAcknowledgement
+from privacy.notices import acknowledge
 from roleplay import services
 from roleplay.models import Mode, PracticeSession, SessionStatus
 from tests.factories import build_scenario
@@ -18,6 +20,7 @@ from yorisoi.roles import ensure_groups
 @pytest.fixture
 def alice(client, people):
     client.force_login(people.alice)
+    acknowledge(people.alice, NoticeAcknowledgement.PRACTICE)
     return client
 
 
@@ -112,6 +115,7 @@ def test_it_lists_only_the_trainers_own_trainees(client, people, scenario):
 
 def test_it_runs_peer_practice_from_persona_card_to_observer_scores(client, people, scenario):
     client.force_login(people.alice)
+    acknowledge(people.alice, NoticeAcknowledgement.PRACTICE)
     client.post(reverse("roleplay_start", args=[scenario.slug]), {"mode": "peer"})
     session = PracticeSession.objects.get(mode=Mode.PEER)
     # Twenty minutes of practice: less than a minute credits nothing.

@@ -110,3 +110,49 @@ def test_it_lets_a_superuser_grant_superuser_status(client, accounts):
     assert client.post(url, edit_data(accounts.alice, is_superuser="on")).status_code == 302
     accounts.alice.refresh_from_db()
     assert accounts.alice.is_superuser
+
+
+def group_id(name):
+    from django.contrib.auth.models import Group
+
+    return Group.objects.get(name=name).pk
+
+
+@pytest.mark.django_db
+def test_it_lets_no_org_admin_hand_out_the_org_admin_role(client, accounts):
+    client.force_login(accounts.ada)
+    admin_group = group_id(ORG_ADMIN)
+    form = client.get(reverse("wagtailusers_users:add")).content.decode()
+    assert f'value="{admin_group}"' not in form and f'value="{group_id(TRAINEE)}"' in form
+
+    client.post(reverse("wagtailusers_users:add"), new_user_data("mallory", groups=[admin_group]))
+    url = reverse("wagtailusers_users:edit", args=[accounts.alice.pk])
+    client.post(url, edit_data(accounts.alice, groups=[admin_group]))
+    bulk = reverse("wagtail_bulk_action", args=[User._meta.app_label, "user", "assign_role"])
+    client.post(f"{bulk}?id={accounts.alice.pk}", {"role": admin_group})
+
+    assert not User.objects.filter(groups__name=ORG_ADMIN).exclude(pk=accounts.ada.pk).exists()
+
+
+@pytest.mark.django_db
+def test_it_keeps_an_org_admins_role_when_another_org_admin_edits_them(client, accounts):
+    other = make_user("aki", ORG_ADMIN, first_name="亜紀", last_name="秋山")
+    client.force_login(accounts.ada)
+    url = reverse("wagtailusers_users:edit", args=[other.pk])
+
+    response = client.post(url, edit_data(other, groups=[group_id(TRAINEE)], last_name="秋田"))
+
+    assert response.status_code == 302
+    other.refresh_from_db()
+    assert set(other.groups.values_list("name", flat=True)) == {ORG_ADMIN, TRAINEE}
+    assert other.last_name == "秋田"
+
+
+@pytest.mark.django_db
+def test_it_lets_a_superuser_hand_out_the_org_admin_role(client, accounts):
+    client.force_login(accounts.root)
+    url = reverse("wagtailusers_users:edit", args=[accounts.alice.pk])
+
+    client.post(url, edit_data(accounts.alice, groups=[group_id(ORG_ADMIN)]))
+
+    assert accounts.alice.groups.filter(name=ORG_ADMIN).exists()

@@ -33,7 +33,9 @@
     li.appendChild(make("p", "said", turn.text));
     if (turn.pending) {
       li.classList.add("pending");
-      li.appendChild(make("p", "meta", labels.pending));
+      // A reply cut off after its first words keeps them; the note says it is unfinished.
+      const note = turn.error === "incomplete" ? labels.incomplete : labels.pending;
+      li.appendChild(make("p", "meta", note));
       const button = make("button", "secondary", labels.retry);
       button.type = "button";
       button.addEventListener("click", () => send(base + "/retry", null, li));
@@ -100,7 +102,7 @@
       });
       if (!response.ok) {
         const problem = await response.json().catch(() => ({}));
-        say(problem.detail || labels.failed);
+        failed(problem.detail || labels.failed);
         return;
       }
       if (replacing) replacing.remove();
@@ -117,25 +119,31 @@
           buffer = buffer.slice(cut + 2);
           const event = (raw.match(/^event: (.*)$/m) || [])[1];
           const data = JSON.parse((raw.match(/^data: (.*)$/m) || [])[1] || "{}");
-          live = handle(event, data, live, !(body && body.text !== undefined));
+          live = handle(event, data, live);
         }
       }
       if (body && body.text !== undefined) textarea.value = "";
     } catch (error) {
-      say(labels.failed);
+      failed(labels.failed);
     } finally {
       setBusy(false);
     }
   }
 
-  // After a choice (or a retry) the buttons that had focus are gone: move focus to the reply,
-  // so keyboard and screen-reader users continue from there. Typing keeps its focus.
-  function focusTurn(item) {
-    item.tabIndex = -1;
-    item.focus();
+  // While a turn is sent every button is disabled, so the one that had focus (a choice, "Say
+  // it", "Ask again") loses it; afterwards focus goes to the new content — the reply, or the
+  // notice of a failure — so keyboard and screen-reader users continue from there.
+  function focusOn(node) {
+    node.tabIndex = -1;
+    node.focus();
   }
 
-  function handle(event, data, live, moveFocus) {
+  function failed(message) {
+    say(message);
+    focusOn(notice);
+  }
+
+  function handle(event, data, live) {
     if (event === "learner") {
       const item = turnItem(data.turn);
       transcript.appendChild(item);
@@ -161,7 +169,7 @@
       showState(data.state);
       showChoices(data.choices);
       if (data.status === "ended") finish();
-      if (moveFocus) focusTurn(reply);
+      focusOn(reply);
     }
     return null;
   }
@@ -180,7 +188,7 @@
       method: "POST", headers: { "X-CSRFToken": csrf() }, credentials: "same-origin",
     });
     if (response.ok) window.location.href = root.dataset.debrief;
-    else { setBusy(false); say(labels.failed); }
+    else { setBusy(false); failed(labels.failed); }
   });
 
   fetch(root.dataset.api, { credentials: "same-origin" })
