@@ -29,11 +29,16 @@ run: demo
 test: $(STAMP)
 	$(PY) -m pytest -q
 
-# Benchmarks, not tests: each prints its figures next to a baseline measured in the same run.
+# Benchmarks, not tests: one line per figure, `NAME: VALUE UNIT | baseline: VALUE UNIT | ratio: R`,
+# each baseline measured in the same run. On SQLite, then on PostgreSQL when DATABASE_URL names
+# one (each script makes its own scratch database beside it and drops it: bench/scratch.py).
+BENCHMARKS := pages dashboard roleplay load_content
 bench: $(STAMP)
-	$(PY) bench/dashboard.py
-	$(PY) bench/roleplay.py
-	$(PY) bench/judge.py
+	@for b in $(BENCHMARKS); do env -u DATABASE_URL $(PY) bench/$$b.py || exit 1; done
+	@if [ -n "$$DATABASE_URL" ]; then for b in $(BENCHMARKS); do $(PY) bench/$$b.py || exit 1; done; \
+	else echo "# PostgreSQL: skipped (DATABASE_URL=postgres://... make bench runs it too)"; fi
+	@$(PY) bench/http.py
+	@env -u DATABASE_URL $(PY) bench/judge.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

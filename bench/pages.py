@@ -8,13 +8,16 @@ and templates, without a network. The runs are interleaved (one request to each 
 turn), so a change in the load of a shared machine falls on all pages alike; each figure is the
 median of BENCH_RUNS rounds after a warm-up round.
 
-The baseline is a bare page: a view defined in this script, served through the same middleware
-for the same signed-in trainee, that reads the same LessonPage by id and renders its StreamField
-body with `{% include_block %}` in a minimal template (no site header, navigation, progress or
-journal). It is what showing this lesson's content costs at the least with Wagtail and Django,
-so the lesson page's ratio is the cost of everything around the content. The other pages show
-other content; their ratio to the same bare page says how heavy each is next to a lesson's
-bare content. The lesson is the one of median body size in the first course of the pack.
+The baseline is a bare Wagtail page without a model of its own: a view defined in this script,
+served through the same middleware for the same signed-in trainee, that does what Wagtail's
+serve view does (find the Site, run the serve hooks, which check view restrictions) for the same
+LessonPage, found by id in one query, and renders it with Wagtail's base context (`page`) in a
+minimal template: the title and the StreamField body with `{% include_block %}`, no site header,
+navigation, progress or journal. It is what showing this lesson's content costs at the least
+with Wagtail, so the lesson page's ratio is the cost of everything we put around the content.
+The other pages show other content; their ratio to the same bare page says how heavy each is
+next to a lesson's bare content. The lesson is the one of median body size in the pack's first
+course.
 """
 
 import json
@@ -24,11 +27,14 @@ import scratch
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template import engines
+from django.template.response import TemplateResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import clear_url_caches, path, reverse
+from wagtail import hooks
+from wagtail.models import Page, Site
 
 from courses import services
 from courses.models import CoursePage, Delivery, LessonPage
@@ -46,8 +52,23 @@ BARE = engines["django"].from_string(
 
 
 def bare_lesson(request, pk):
-    page = get_object_or_404(LessonPage, pk=pk)
-    return HttpResponse(BARE.render({"page": page}, request))
+    """What Wagtail's own serve view does for a page, with Wagtail's base context and a minimal
+    template. The page is found by id in one query (Wagtail's routing takes two per level)."""
+    if Site.find_for_request(request) is None:
+        raise Http404
+
+    def render_bare(page, request, args, kwargs):
+        return TemplateResponse(request, BARE, Page.get_context(page, request))
+
+    page = get_object_or_404(LessonPage.objects.live(), pk=pk)
+    chain = render_bare
+    for hook in reversed(hooks.get_hooks("on_serve_page")):
+        chain = hook(chain)
+    for hook in hooks.get_hooks("before_serve_page"):
+        result = hook(page, request, (), {})
+        if isinstance(result, HttpResponse):
+            return result
+    return chain(page, request, (), {})
 
 
 # This module is the URL configuration while it runs: the site's URLs, and the bare page.

@@ -5,7 +5,8 @@ that the benchmark may fill as it likes and that is gone when it ends.
 - With a PostgreSQL DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/yorisoi_bench): a
   fresh database named after it and the script (yorisoi_bench_pages, …), created here and
   dropped at exit. The database the URL names is never touched, so it may be a real one.
-- With any other DATABASE_URL: that database, which must then be an empty scratch database.
+- With any other DATABASE_URL, or in a benchmark's child process (BENCH_CHILD set): that
+  database, which must then be an empty scratch database.
 
 Benchmarks import it before anything of the project, so their own imports stay plain. It also
 prints figures in the one format `make bench` promises (`figure`) and takes medians (`median`).
@@ -56,7 +57,7 @@ def _postgres_scratch(url: str) -> str:
 _url = os.environ.get("DATABASE_URL", "")
 if not _url:
     _url = f"sqlite:///{tempfile.mkdtemp(prefix='yorisoi-bench-')}/bench.sqlite3"
-elif _url.startswith(("postgres://", "postgresql://")):
+elif _url.startswith(("postgres://", "postgresql://")) and not os.environ.get("BENCH_CHILD"):
     _url = _postgres_scratch(_url)
 os.environ["DATABASE_URL"] = _url
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yorisoi.settings")

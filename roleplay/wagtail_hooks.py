@@ -1,9 +1,11 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.ui.tables import DateColumn, LiveStatusTagColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import Scenario
+from .privacy import kept_text_notice
 
 
 class ScenarioViewSet(SnippetViewSet):
@@ -24,3 +26,7 @@ class ScenarioViewSet(SnippetViewSet):
 
 
 register_snippet(ScenarioViewSet)
+
+
+# A journal reflection stays in the learner's words; the guard only points out what it sees.
+hooks.register("yorisoi_kept_text_notices", kept_text_notice)
