@@ -37,7 +37,7 @@ bench: $(STAMP)
 	@for b in $(BENCHMARKS); do env -u DATABASE_URL $(PY) bench/$$b.py || exit 1; done
 	@if [ -n "$$DATABASE_URL" ]; then for b in $(BENCHMARKS); do $(PY) bench/$$b.py || exit 1; done; \
 	else echo "# PostgreSQL: skipped (DATABASE_URL=postgres://... make bench runs it too)"; fi
-	@$(PY) bench/http.py
+	@$(PY) bench/server.py
 	@env -u DATABASE_URL $(PY) bench/judge.py
 
 lint: $(STAMP)

@@ -18,9 +18,12 @@ script loops (tired ↔ defensive) so a conversation can last 100 learner turns.
 """
 
 import json
+import os
 import time
 
-import scratch
+# As in production, judging an ended session is queued for the worker, not done in the turn.
+os.environ.setdefault("YORISOI_TASKS", "database")
+import scratch  # noqa: E402 - after choosing how tasks run
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection

@@ -28,7 +28,7 @@ from courses.widgets import GroupedCheckboxSelectMultiple
 from yorisoi.roles import is_org_admin, is_trainer
 
 from .blocks import EndRuleBlock, ModelLineBlock, NodeBlock, StateVariableBlock
-from .schema import Difficulty, InvalidScenario, LearnerRole, ScenarioData
+from .schema import Difficulty, InvalidScenario, LearnerRole, ScenarioData, safety_problems
 from .scripts import Script, ScriptError, format_numbers, parse_numbers
 
 
@@ -370,7 +370,10 @@ class Scenario(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
                 if field:
                     found.setdefault(field, []).append(str(problem))
             return found
-        problems = script.problems()
+        # The loader's rule, in the editor too: the safe step must never be what loses.
+        problems = script.problems() + [
+            f"{p.where}: {p.message}" for p in safety_problems(self.data)
+        ]
         return {"script": problems} if problems else {}
 
     @property

@@ -39,6 +39,10 @@ NO_STORE_VIEWS = frozenset(
         "roleplay_play",
         "roleplay_debrief",
         "assessments:review",
+        "privacy:mine",
+        "privacy:my_export",
+        "privacy:user",
+        "privacy:user_export",
     }
 )
 API_PREFIX = "/api/"

@@ -347,11 +347,12 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-# The Wagtail admin (and its page previews) still writes inline scripts and style attributes,
-# so under /admin/ only those two are relaxed; it may frame itself for previews.
+# The Wagtail admin (and its page previews) still writes inline scripts and style attributes and
+# compiles some client templates at run time (doT in core.js), so under /admin/ only scripts and
+# styles are relaxed; it may frame itself for previews.
 YORISOI_ADMIN_CSP = {
     **CONTENT_SECURITY_POLICY["DIRECTIVES"],
-    "script-src": ["'self'", "'unsafe-inline'"],
+    "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
     "style-src": ["'self'", "'unsafe-inline'"],
     "img-src": ["'self'", "data:", "blob:", *CSP_MEDIA_ORIGINS],
     "frame-src": ["'self'", *_VIDEO_PLAYERS],

@@ -56,6 +56,7 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture
 def browsing(browser, live_server, request):
+    share_connections_with(live_server)
     session = Browsing(browser, live_server.url, request.node)
     yield session
     try:
@@ -65,3 +66,17 @@ def browsing(browser, live_server, request):
             assert not session.errors, "errors in the browser:\n" + "\n".join(session.errors)
     finally:
         session.close()
+
+
+def share_connections_with(live_server):
+    """The server thread uses the test's own in-memory SQLite connection. Once Playwright runs,
+    the test code's context holds a connection object other than the one the server captured
+    when it started, and the two drift apart: data restored after a test on one was missing
+    on the other."""
+    from django.db import connections
+
+    override = live_server.thread.connections_override
+    for alias, current in list(override.items()):
+        if connections[alias] is not current:
+            connections[alias].inc_thread_sharing()
+            override[alias] = connections[alias]

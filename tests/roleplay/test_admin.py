@@ -47,6 +47,7 @@ def admin_form(data: dict, criteria=()) -> dict:
                             "scores": format_numbers(c.get("scores", {}), signed=False),
                             "feedback": c.get("feedback", ""),
                             "condition": c.get("if", ""),
+                            **({"safe": "on"} if c.get("safe") else {}),
                         }
                         for c in node.get("choices", [])
                     ]
@@ -152,3 +153,16 @@ def test_it_searches_scenarios_in_the_admin(client, people, scenario):
     assert found.status_code == 200
     assert "テスト訪問" in found.content.decode()
     assert client.get(url, {"q": "母"}).status_code == 200
+
+
+def test_it_refuses_a_safe_choice_that_leads_straight_to_a_poor_ending(client, people):
+    ensure_groups()
+    client.force_login(people.tom)
+    data = scenario_data()
+    insist = data["nodes"][2]["choices"][1]
+    assert insist["next"] == "end-poor"
+    insist["safe"] = True
+    response = client.post(reverse("wagtailsnippets_roleplay_scenario:add"), admin_form(data))
+    assert response.status_code == 200
+    assert "insist" in unescape(response.content.decode())
+    assert not Scenario.objects.exists()

@@ -1,6 +1,6 @@
 """Benchmark: requests per second and latency under gunicorn, with a static file as the baseline.
 
-Run with `DATABASE_URL=postgres://… .venv/bin/python bench/http.py` (a scratch database: see
+Run with `DATABASE_URL=postgres://… .venv/bin/python bench/server.py` (a scratch database: see
 bench/scratch.py). Needs PostgreSQL and wrk (Debian's `wrk`); without either it says it skipped.
 
 It loads the default content pack, enrols a trainee and signs them in (a session in the
@@ -35,7 +35,7 @@ WANTS = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresq
 WRK = shutil.which("wrk")
 if not (WANTS and WRK):
     print(
-        "# bench/http.py: skipped — it needs DATABASE_URL set to PostgreSQL and wrk installed "
+        "# bench/server.py: skipped — it needs DATABASE_URL set to PostgreSQL and wrk installed "
         f"(DATABASE_URL {'is' if WANTS else 'is not'} PostgreSQL; wrk "
         f"{'found' if WRK else 'not found'})",
         flush=True,
@@ -175,7 +175,7 @@ def main():
         return scratch.median(run[key] for run in runs[name])
 
     scratch.note(
-        f"bench/http.py: gunicorn (gunicorn.conf.py, 2 workers, DEBUG off"
+        f"bench/server.py: gunicorn (gunicorn.conf.py, 2 workers, DEBUG off"
         f"{', Redis' if os.environ.get('REDIS_URL') else ''}), wrk -t2 -c10 -d10s, median of "
         f"{HTTP_RUNS} interleaved runs; baseline: a static file from the same server"
     )
