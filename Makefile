@@ -53,7 +53,7 @@ check: $(STAMP)
 # Static security analysis of our own code: no medium or high findings. A line that is safe
 # on purpose carries a `# nosec BXXX — reason` comment instead of a list of skipped tests.
 security: $(STAMP)
-	$(VENV)/bin/bandit -r yorisoi courses roleplay assessments content -ll -q
+	$(VENV)/bin/bandit -r yorisoi courses roleplay assessments content privacy -ll -q
 
 # Known vulnerabilities in the installed packages. For operators before and after an upgrade;
 # not in CI, because it asks an online vulnerability database.
