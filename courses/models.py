@@ -522,11 +522,12 @@ class InvitationStatus(models.TextChoices):
 
 
 class CohortInvitation(models.Model):
-    """An invitation to a cohort for an account that already existed when a roster named it.
+    """An invitation to a cohort for everyone a roster names, whether or not they had an account.
 
     A roster names people by e-mail, and anyone can type anyone's e-mail: enrolling an existing
-    account would open its practice and hours to the trainer who typed it. The account holder
-    accepts (or an org admin confirms) before they join the cohort.
+    account would open its practice and hours to the trainer who typed it. The person joins when
+    they answer with their invitation link (or on their own page), or when an org admin confirms.
+    New and existing accounts are invited alike, so the cohort page cannot tell them apart.
     """
 
     ACCEPTED_ACTION = "yorisoi.invitation.accept"
@@ -545,6 +546,10 @@ class CohortInvitation(models.Model):
     # As the roster gave them: the trainer sees what they typed, never the account's own data.
     name = models.CharField(_("name on the roster"), max_length=150)
     email = models.EmailField(_("e-mail on the roster"))
+    # Only the account the roster created may choose its first password with the link: the
+    # link is in the trainer's hands, and an older account without a password is not theirs
+    # to take over.
+    new_account = models.BooleanField(_("account created by the roster"), default=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -580,6 +585,10 @@ class CohortInvitation(models.Model):
 
     def __str__(self):
         return f"invitation of {self.user_id} to cohort {self.cohort_id}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status == InvitationStatus.PENDING
 
 
 class InPersonSession(models.Model):

@@ -13,7 +13,7 @@ from operator import or_
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -22,8 +22,6 @@ from django.db.models import Case, Count, Q, Sum, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -110,6 +108,7 @@ class RosterRow:
     email: str
     status: str = ""
     already_enrolled: bool = False
+    already_invited: bool = False
     errors: list[str] = field(default_factory=list)
 
 
@@ -120,7 +119,7 @@ class RosterReport:
 
     rows: list[RosterRow]
     errors: list[str] = field(default_factory=list)
-    # Rows handled: a new account enrolled, or an existing one invited to accept.
+    # Rows invited, new and existing accounts alike.
     added: int = 0
     applied: bool = False
 
@@ -188,10 +187,15 @@ def _roster_report(cohort: Cohort, reader) -> RosterReport:
         return RosterReport(rows=[], errors=[_("The file has no trainee rows.")])
 
     seen = Counter(row.email for row in rows)
-    # Only who is in this cohort already, which its trainer sees on the cohort page anyway.
+    # Only who is in this cohort or invited to it already, which its trainers see on the cohort
+    # page anyway.
     in_cohort = {
         email.lower()
         for email in Enrollment.objects.filter(cohort=cohort).values_list("user__email", flat=True)
+    }
+    invited = {
+        email.lower()
+        for email in pending_invitations(cohort=cohort).values_list("email", flat=True)
     }
     for row in rows:
         if not row.name:
@@ -208,18 +212,22 @@ def _roster_report(cohort: Cohort, reader) -> RosterReport:
             if row.email in in_cohort:
                 row.already_enrolled = True
                 row.status = _("already in this cohort")
+            elif row.email in invited:
+                row.already_invited = True
+                row.status = _("already invited to this cohort")
             else:
                 row.status = _("will be invited to this cohort")
     return RosterReport(rows=rows)
 
 
 def bulk_enrol(cohort: Cohort, text: str, *, by, dry_run: bool) -> RosterReport:
-    """Add every row of a roster to the cohort, or nothing at all when any row has an error.
+    """Invite every row of a roster to the cohort, or nobody when any row has an error.
 
-    An address without an account gets a new trainee account, enrolled at once, whose holder
-    chooses a password through an invitation link. An address that already has an account is
-    invited instead (`CohortInvitation`): its holder accepts, or an org admin confirms, before
-    anything of theirs becomes visible to the cohort's trainers.
+    Every address gets a `CohortInvitation`; one without an account gets a new trainee account
+    first, without a password. Nobody is enrolled here: each person joins when they answer with
+    their invitation link (a new account chooses its password there) or on their own page, or
+    when an org admin confirms, so nothing of theirs is visible to the cohort's trainers before
+    that, and the cohort page shows new and existing accounts the same way.
     """
     report = parse_roster(cohort, text)
     if dry_run or not report.ok:
@@ -228,22 +236,26 @@ def bulk_enrol(cohort: Cohort, text: str, *, by, dry_run: bool) -> RosterReport:
     trainee_group, _created = Group.objects.get_or_create(name=TRAINEE)
     with transaction.atomic():
         for row in report.rows:
-            if row.already_enrolled:
+            if row.already_enrolled or row.already_invited:
                 continue
             user = User.objects.filter(email__iexact=row.email).first()
-            if user is None:
+            new_account = user is None
+            if new_account:
                 last, _sep, first = row.name.partition(" ")
                 user = User(username=row.email, email=row.email, last_name=last, first_name=first)
                 user.set_unusable_password()
                 user.save()
                 user.groups.add(trainee_group)
-                enrol(user, cohort.course, cohort=cohort, by=by)
-            else:
-                CohortInvitation.objects.get_or_create(
-                    cohort=cohort,
-                    user=user,
-                    defaults={"name": row.name, "email": row.email, "invited_by": by},
-                )
+            CohortInvitation.objects.get_or_create(
+                cohort=cohort,
+                user=user,
+                defaults={
+                    "name": row.name,
+                    "email": row.email,
+                    "invited_by": by,
+                    "new_account": new_account,
+                },
+            )
             report.added += 1
     report.applied = True
     return report
@@ -289,6 +301,20 @@ def answer_invitation(invitation: CohortInvitation, *, accept: bool, by) -> None
 
 # --- Invitations --------------------------------------------------------------------------
 
+INVITATION_SALT = "yorisoi.cohort-invitation"
+
+
+class InvitationError(RecordError):
+    """An invitation link that cannot be used; the message says why."""
+
+
+class InvitationNotFound(InvitationError):
+    """A link that names no invitation, or not one for the account signed in (404)."""
+
+
+class InvitationGone(InvitationError):
+    """A real invitation whose link no longer works: answered or expired (410)."""
+
 
 def awaits_invitation(user) -> bool:
     """A trainee created from a roster who has not chosen a password yet. Staff accounts are
@@ -301,16 +327,68 @@ def awaits_invitation(user) -> bool:
     )
 
 
-def invitation_path(user) -> str:
-    """The link with which a new trainee chooses a password and logs in. It works once: the
-    token covers the password and the last login, which accepting it changes."""
-    return reverse(
-        "invitation",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
+def chooses_password(invitation: CohortInvitation) -> bool:
+    """Whether the link lets its holder choose the account's first password: only for the
+    account this roster created, until it has a password or has signed in."""
+    return invitation.new_account and awaits_invitation(invitation.user)
+
+
+def invitation_token(invitation: CohortInvitation) -> str:
+    """A signed, dated token for the invitation's link; a fresh one is made each time a link is
+    shown or sent. It carries the invitation's id and nothing of the account (whose id would
+    tell an old account from one the roster just created)."""
+    return signing.dumps(invitation.pk, salt=INVITATION_SALT)
+
+
+def invitation_path(invitation: CohortInvitation) -> str:
+    return reverse("invitation", args=[invitation_token(invitation)])
+
+
+def open_invitation(token: str, user) -> CohortInvitation:
+    """The invitation a link stands for, as `user` (the visitor, maybe anonymous) may use it.
+
+    Raises InvitationNotFound for a link that is not one of ours, or when someone other than
+    the invited person is signed in (the same for new and existing accounts), and
+    InvitationGone for a link that has expired or an invitation already answered. A new
+    account that an org admin let in before its holder chose a password keeps its link for that.
+    """
+    try:
+        pk = int(
+            signing.loads(token, salt=INVITATION_SALT, max_age=settings.PASSWORD_RESET_TIMEOUT)
+        )
+    except signing.SignatureExpired:
+        raise InvitationGone(
+            _("This invitation link has expired. Ask your trainer for a new one.")
+        ) from None
+    except (signing.BadSignature, ValueError, TypeError):
+        raise InvitationNotFound(_("This invitation link is not valid.")) from None
+    invitation = (
+        CohortInvitation.objects.select_related("cohort__course", "user").filter(pk=pk).first()
     )
+    if invitation is None:
+        raise InvitationNotFound(_("This invitation link is not valid."))
+    if user.is_authenticated and user.pk != invitation.user_id:
+        raise InvitationNotFound(
+            _("This invitation is for another account. Sign out, then open the link again.")
+        )
+    if not invitation.pending and not (
+        invitation.status == InvitationStatus.ACCEPTED and chooses_password(invitation)
+    ):
+        raise InvitationGone(_("This invitation has already been answered."))
+    return invitation
+
+
+@transaction.atomic
+def join_with_password(invitation: CohortInvitation, password: str) -> None:
+    """The holder of a new account chooses its first password with their link and joins the
+    cohort (unless an org admin already let them in). The caller checked the password."""
+    if not chooses_password(invitation):
+        raise RecordError(_("This link cannot set a password for this account."))
+    user = invitation.user
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    if invitation.pending:
+        answer_invitation(invitation, accept=True, by=user)
 
 
 def email_enabled() -> bool:
@@ -322,27 +400,25 @@ def invitation_days() -> int:
 
 
 def send_invitations(cohort: Cohort, base_url: str, *, by) -> int:
-    """E-mail every trainee of the cohort who has not accepted an invitation a fresh link."""
+    """E-mail everyone invited to the cohort who has not answered a fresh link, in the same
+    words for new and existing accounts."""
     if not email_enabled():
         raise RecordError(_("This site cannot send e-mail. Copy the links instead."))
     sent = 0
-    for enrollment in Enrollment.objects.filter(cohort=cohort).select_related("user"):
-        user = enrollment.user
-        if not awaits_invitation(user) or not user.email:
-            continue
+    for invitation in pending_invitations(cohort=cohort).select_related("cohort__course"):
         context = {
-            "name": display_name(user),
+            "name": invitation.name,
             "course": cohort.course.title,
             "cohort": cohort.name,
             "trainer": display_name(by),
-            "link": base_url.rstrip("/") + invitation_path(user),
+            "link": base_url.rstrip("/") + invitation_path(invitation),
             "days": invitation_days(),
         }
         send_mail(
             render_to_string("registration/invitation_subject.txt", context).strip(),
             render_to_string("registration/invitation_email.txt", context),
             None,
-            [user.email],
+            [invitation.email],
         )
         sent += 1
     return sent

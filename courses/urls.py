@@ -11,6 +11,8 @@ urlpatterns = [
         views.answer_invitation,
         name="answer_invitation",
     ),
+    # The token is signed and dated (services.invitation_token); it names no person.
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("courses/<id:course_id>/enrol/", views.enrol, name="enrol"),
     path("lessons/<id:lesson_id>/complete/", views.complete_lesson, name="complete_lesson"),
     path(

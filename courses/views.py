@@ -1,15 +1,18 @@
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 
@@ -89,15 +92,64 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
 
 
-class InvitationView(auth_views.PasswordResetConfirmView):
-    """A new trainee's first visit: choose a password, and be logged in."""
+@never_cache
+def invitation(request, token):
+    """Where an invitation link leads. A new account chooses its password here and joins; an
+    existing one signs in, then joins or declines. A link that is not valid, not for the
+    account signed in, or answered already gets a page that says so (404 or 410)."""
+    try:
+        invitation = services.open_invitation(token, request.user)
+    except services.InvitationError as error:
+        return invitation_gone(request, error)
+    context = {"invitation": invitation, "cohort": invitation.cohort}
+    answer = request.POST.get("answer") if request.method == "POST" else None
+    if services.chooses_password(invitation):
+        form = SetPasswordForm(invitation.user, request.POST if answer == "join" else None)
+        if answer == "decline":
+            return _answer(request, invitation, accept=False)
+        if answer == "join" and form.is_valid():
+            try:
+                services.join_with_password(invitation, form.cleaned_data["new_password1"])
+            except services.RecordError as error:
+                return invitation_gone(request, services.InvitationGone(str(error)))
+            # Several sign-in backends are configured (the login throttle first); name the one
+            # that holds the account.
+            login(request, invitation.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, joined_message(invitation))
+            return redirect("home")
+        return render(
+            request,
+            "courses/invitation.html",
+            {**context, "form": form},
+            status=400 if form.errors else 200,
+        )
+    if not request.user.is_authenticated:
+        return render(request, "courses/invitation.html", {**context, "sign_in": True})
+    if answer in ("accept", "decline"):
+        return _answer(request, invitation, accept=answer == "accept")
+    return render(request, "courses/invitation.html", context)
 
-    post_reset_login = True
-    # Several sign-in backends are configured (the login throttle first); name the one that holds
-    # the account.
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
-    success_url = reverse_lazy("home")
-    extra_context = {"invitation": True}
+
+def invitation_gone(request, error: services.InvitationError):
+    status = 410 if isinstance(error, services.InvitationGone) else 404
+    return render(request, "courses/invitation_gone.html", {"message": str(error)}, status=status)
+
+
+def joined_message(invitation) -> str:
+    return _("You joined %(cohort)s.") % {"cohort": str(invitation.cohort)}
+
+
+def _answer(request, invitation, *, accept: bool):
+    try:
+        services.answer_invitation(invitation, accept=accept, by=invitation.user)
+    except services.RecordError as error:
+        messages.error(request, str(error))
+    else:
+        if accept:
+            messages.success(request, joined_message(invitation))
+        else:
+            messages.success(request, _("You declined the invitation."))
+    return redirect("home" if request.user.is_authenticated else "login")
 
 
 # --- Learners -----------------------------------------------------------------------------
@@ -138,19 +190,7 @@ def answer_invitation(request, invitation_id):
         services.pending_invitations(user=request.user).select_related("cohort__course"),
         pk=invitation_id,
     )
-    accept = request.POST.get("answer") == "accept"
-    try:
-        services.answer_invitation(invitation, accept=accept, by=request.user)
-    except services.RecordError as error:
-        messages.error(request, str(error))
-    else:
-        if accept:
-            messages.success(
-                request, _("You joined %(cohort)s.") % {"cohort": str(invitation.cohort)}
-            )
-        else:
-            messages.success(request, _("You declined the invitation."))
-    return redirect("home")
+    return _answer(request, invitation, accept=request.POST.get("answer") == "accept")
 
 
 @require_POST
@@ -258,7 +298,7 @@ def trainer_cohorts(request):
     return render(request, "courses/trainer/cohort_list.html", {"page": page})
 
 
-def matrix_rows(matrix: services.CohortMatrix, invited: set[int]) -> list[dict]:
+def matrix_rows(matrix: services.CohortMatrix) -> list[dict]:
     """The progress matrix's rows ready to print. A 300 × 60 cohort is 1,800 cells and 300
     links: formatted here they cost a fraction of what the template language takes for them."""
     required = hours(matrix.cohort.course.required_minutes)
@@ -266,8 +306,6 @@ def matrix_rows(matrix: services.CohortMatrix, invited: set[int]) -> list[dict]:
         {
             "name": row.name,
             "behind": row.behind,
-            "invited": row.enrollment.user_id in invited,
-            "user_id": row.enrollment.user_id,
             "ledger_url": reverse("trainee_ledger", args=[row.enrollment.pk]),
             "cells": format_html_join("", "<td>{}/{}</td>", row.cells),
             "hours": f"{hours(row.credited_minutes)} / {required}",
@@ -283,17 +321,17 @@ def cohort_dashboard(request, cohort_id):
     cohort = visible_cohort(request, cohort_id)
     matrix = services.cohort_matrix(cohort)
     sessions = cohort.sessions.all()
+    # Everyone invited and not joined yet, new and existing accounts alike: the roster's name
+    # and e-mail and a link of the same kind, so the page does not tell who had an account.
     invitations = [
         {
-            "user_id": row.enrollment.user_id,
-            "name": row.name,
-            "email": row.enrollment.user.email,
-            "link": request.build_absolute_uri(services.invitation_path(row.enrollment.user)),
+            "pk": invitation.pk,
+            "name": invitation.name,
+            "email": invitation.email,
+            "link": request.build_absolute_uri(services.invitation_path(invitation)),
         }
-        for row in matrix.rows
-        if services.awaits_invitation(row.enrollment.user)
+        for invitation in services.pending_invitations(cohort=cohort).order_by("name", "pk")
     ]
-    invited = {invitation["user_id"] for invitation in invitations}
     return render(
         request,
         "courses/trainer/cohort_dashboard.html",
@@ -301,13 +339,12 @@ def cohort_dashboard(request, cohort_id):
             "cohort": cohort,
             "links": hooked_links("yorisoi_cohort_links", request, cohort),
             "matrix": matrix,
-            "rows": matrix_rows(matrix, invited),
+            "rows": matrix_rows(matrix),
             "sessions": sessions,
             "now": timezone.now(),
             "invitations": invitations,
             "invitation_days": services.invitation_days(),
             "email_enabled": services.email_enabled(),
-            "cohort_invitations": services.pending_invitations(cohort=cohort),
         },
     )
 
@@ -327,7 +364,7 @@ def confirm_invitation(request, invitation_id):
     else:
         messages.success(request, _("%(name)s joined the cohort.") % {"name": invitation.name})
     dashboard = reverse("cohort_dashboard", args=[invitation.cohort_id])
-    return redirect(dashboard + "#cohort-invitations")
+    return redirect(dashboard + "#invitations")
 
 
 @require_POST

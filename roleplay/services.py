@@ -22,7 +22,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -187,19 +187,21 @@ def _reply_on_its_way() -> PracticeError:
     return PracticeError(_("A reply is on its way."), code="reply_in_progress")
 
 
-def _check_open(current: PracticeSession) -> None:
-    """Refuse a turn or a retry on an ended session, or while a reply is being produced."""
+def _check_open(current: PracticeSession) -> Turn | None:
+    """Refuse a turn or a retry on an ended session, or while a reply is being produced.
+    Returns the session's last turn, which the caller goes on from."""
     if not current.is_active:
         raise PracticeError(_("This conversation has ended."), code="ended")
     last = current.turns.order_by("-index").first()
     if last is None or last.error != IN_PROGRESS:
-        return
+        return last
     lost_at = current.last_activity_at + timedelta(seconds=settings.YORISOI_LLM_TIMEOUT)
     if timezone.now() < lost_at + LOST_AFTER:
         raise _reply_on_its_way()
     # The process producing it ended without saving: it is a pending reply like any other.
     last.text, last.error = current.scenario_data.get("fallback_line", ""), "lost"
     last.save(update_fields=["text", "error"])
+    return last
 
 
 def _mask_text(session: PracticeSession, text: str):
@@ -220,11 +222,11 @@ def _pick(current: PracticeSession, choice_id: str | None, said: str | None) -> 
     """The scripted choice a turn makes at the locked session's node."""
     node = current.current_node()
     offered = node.available(current.state) if node else []
-    last = current.turns.filter(speaker=Speaker.LEARNER).order_by("-index").first()
     if choice_id is not None:
         matched = next((c for c in offered if c.id == choice_id), None)
         if matched is not None:
             return matched
+        last = current.turns.filter(speaker=Speaker.LEARNER).order_by("-index").first()
         answered = current.script.nodes.get(last.node) if last else None
         # A choice from the point the learner just answered is that answer sent twice.
         if answered is not None and answered is not node and answered.choice(choice_id):
@@ -260,26 +262,30 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
         said, notice = result.masked, result.notice
         masked_types = sorted({f.type for f in result.findings})
     with locked(session.pk) as current:
-        _check_open(current)
-        matched = None
+        last = _check_open(current)
+        # A learner may carry on past a reply that never came; it stays in the transcript. Only
+        # the last turn can be pending: every turn clears them, and a reply is reserved after.
+        if last is not None and last.pending:
+            current.turns.filter(pending=True).update(pending=False)
+        matched, history = None, []
         hold = llm.Usage()
+        state = current.state
         if current.mode == Mode.SCRIPTED:
             matched = _pick(current, choice, said)
+            state = current.script.apply(current.state, matched.effects)
         else:
-            hold = _budget(current, said=said)
+            hold, history = _budget(current, said=said)
             _check_quota(current.user_id, hold.total)
-        # A learner may carry on past a reply that never came; it stays in the transcript.
-        current.turns.filter(pending=True).update(pending=False)
         turn = Turn.objects.create(
             session=current,
-            index=_next_index(current),
+            index=0 if last is None else last.index + 1,
             speaker=Speaker.LEARNER,
             text=matched.text if choice is not None else said,
             node=current.node,
             choice=matched.id if matched else "",
             matched=matched is not None and text is not None,
             masked=masked_types,
-            state_after=current.state,
+            state_after=state,
         )
         current.last_activity_at = timezone.now()
         current.save(update_fields=["last_activity_at"])
@@ -287,31 +293,36 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
             reply = Reply.saved(_scripted_reply(current, turn, matched))
         else:
             reserved = _reserve_reply(current, turn.index + 1, hold)
-            reply = Reply(_ai_reply(session, reserved, hold))
-    session.refresh_from_db()
+            reply = Reply(_ai_reply(session, reserved, hold, history))
+    _as_saved(session, current)
     return Submitted(
         turn=turn, reply=reply, notice=notice, matched=matched if text is not None else None
     )
 
 
-def _next_index(session: PracticeSession) -> int:
-    last = session.turns.aggregate(m=Max("index"))["m"]
-    return 0 if last is None else last + 1
+def _as_saved(session: PracticeSession, current: PracticeSession) -> None:
+    """Bring `session` up to date with the locked row as the workflow saved it, instead of
+    reading the row again. A changed relation (the practice-hours entry) is read when used."""
+    for field in PracticeSession._meta.concrete_fields:
+        value = getattr(current, field.attname)
+        changed = getattr(session, field.attname) != value
+        if field.is_relation and changed and field.is_cached(session):
+            field.delete_cached_value(session)
+        setattr(session, field.attname, value)
 
 
 # --- Replies ------------------------------------------------------------------------------
 
 
 def _scripted_reply(current: PracticeSession, learner_turn: Turn, choice: Choice) -> Turn:
-    """Write the script's reply to `choice` on the locked session; end it at an ending."""
+    """Write the script's reply to `choice` on the locked session; end it at an ending. The
+    learner's turn already holds the state `choice` led to."""
     script = current.script
-    state = script.apply(current.state, choice.effects)
+    state = learner_turn.state_after
     taken = current.turns.filter(speaker=Speaker.LEARNER).count()
     target = script.nodes[choice.next]
     if not target.ending:
         target = script.forced_ending(state, taken) or target
-    learner_turn.state_after = state
-    learner_turn.save(update_fields=["state_after"])
     reply = Turn.objects.create(
         session=current,
         index=learner_turn.index + 1,
@@ -343,12 +354,11 @@ def _reserve_reply(current: PracticeSession, index: int, hold: llm.Usage) -> Tur
     )
 
 
-def _history(session: PracticeSession, reserved: Turn | None = None) -> list[dict]:
-    """The turns a persona prompt carries: neither the reply being produced nor pending ones."""
+def _history(session: PracticeSession) -> list[dict]:
+    """The turns a persona prompt carries: not pending ones (nor, so, a reply being retried)."""
     # Only the turns the prompt will carry are read, so a long transcript costs no more.
-    turns = session.turns.all() if reserved is None else session.turns.exclude(pk=reserved.pk)
     recent = (
-        turns.exclude(speaker=Speaker.PERSONA, pending=True)
+        session.turns.exclude(speaker=Speaker.PERSONA, pending=True)
         .exclude(text="")
         .order_by("-index")
         .values("speaker", "text")[: prompts.HISTORY_TURNS]
@@ -356,23 +366,24 @@ def _history(session: PracticeSession, reserved: Turn | None = None) -> list[dic
     return list(reversed(recent))
 
 
-def _budget(current: PracticeSession, *, said: str | None = None) -> llm.Usage:
-    """The quota to reserve for the next reply, `said` being the learner turn about to join."""
+def _budget(current: PracticeSession, *, said: str | None = None) -> tuple[llm.Usage, list]:
+    """The quota to reserve for the next reply, and the turns its prompt carries (read once,
+    under the lock), `said` being the learner turn about to join."""
     history = _history(current)
     if said is not None:
         history.append({"speaker": Speaker.LEARNER.value, "text": said})
-    return partner.budget(current.scenario_data, current.state, current.canary, history)
+    hold = partner.budget(current.scenario_data, current.state, current.canary, history)
+    return hold, history
 
 
 def retry(session: PracticeSession) -> Reply:
     """Ask the AI partner again for the pending reply (checked, and marked in progress, before
     any model is called)."""
     with locked(session.pk) as current:
-        _check_open(current)
-        last = current.turns.order_by("-index").first()
+        last = _check_open(current)
         if last is None or not last.pending or last.speaker != Speaker.PERSONA:
             raise PracticeError(_("There is no reply waiting to be retried."), code="not_pending")
-        hold = _budget(current)
+        hold, history = _budget(current)
         _check_quota(current.user_id, hold.total)
         last.error = IN_PROGRESS
         last.prompt_tokens += hold.prompt_tokens
@@ -380,14 +391,15 @@ def retry(session: PracticeSession) -> Reply:
         last.save(update_fields=["error", "prompt_tokens", "completion_tokens"])
         current.last_activity_at = timezone.now()
         current.save(update_fields=["last_activity_at"])
-    session.refresh_from_db()
-    return Reply(_ai_reply(session, last, hold))
+    _as_saved(session, current)
+    return Reply(_ai_reply(session, last, hold, history))
 
 
 def _ai_reply(
-    session: PracticeSession, reserved: Turn, hold: llm.Usage
+    session: PracticeSession, reserved: Turn, hold: llm.Usage, history: list[dict]
 ) -> Generator[str, None, Turn]:
-    history = _history(session, reserved)
+    """Produce and save the reply reserved as `reserved`; `history` is what its prompt carries
+    (the turns before it, as `_budget` read them)."""
     try:
         outcome = yield from partner.produce(
             session.scenario_data, session.state, session.canary, history
@@ -435,7 +447,7 @@ def _save_outcome(
                 ending = current.script.forced_ending(state, taken)
                 if ending is not None:
                     _end(current, ending, credit_by=current.user)
-    session.refresh_from_db()
+    _as_saved(session, current)
     return turn
 
 

@@ -143,7 +143,7 @@ def reset(request, user_id):
                 "Two-step sign-in was reset for %(name)s. "
                 "They set it up again at their next sign-in."
             )
-            % {"name": user.get_username()},
+            % {"name": user.get_full_name() or user.get_username()},
         )
         return redirect("wagtailusers_users:index")
     return render(

@@ -109,9 +109,6 @@ MIDDLEWARE = [
     # outermost after security, so that the middleware's own refusals get the headers too.
     "yorisoi.headers.ContentSecurityPolicyMiddleware",
     "yorisoi.headers.ResponseHeadersMiddleware",
-    # Static files from the app processes themselves, with hashed names and far-future caching,
-    # so a deployment needs no separate file server.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -128,6 +125,15 @@ MIDDLEWARE = [
     # Last, so that it turns a lockout raised anywhere in the login views into our lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Outside debug, static files come from the app processes themselves (WhiteNoise), with hashed
+# names and far-future caching, so a deployment needs no separate file server. In debug,
+# runserver and the tests' live server serve them from the apps' folders as they are edited.
+if not DEBUG:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "yorisoi.urls"
 WSGI_APPLICATION = "yorisoi.wsgi.application"

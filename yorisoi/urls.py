@@ -52,11 +52,6 @@ urlpatterns = [
         auth_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
-    path(
-        "accounts/invitation/<uidb64>/<token>/",
-        account_views.InvitationView.as_view(),
-        name="invitation",
-    ),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("courses.urls")),
     path("", include("roleplay.urls")),

@@ -23,7 +23,7 @@ def test_it_checks_first_and_creates_nothing_on_a_dry_run(client, people):
 
 
 @pytest.mark.django_db
-def test_it_enrols_every_row_when_confirmed(client, people):
+def test_it_invites_every_row_when_confirmed(client, people):
     client.force_login(people.tom)
     url = reverse("roster", args=[people.cohort_a.pk])
     response = client.post(url, {"text": GOOD, "apply": "1"})
@@ -32,13 +32,21 @@ def test_it_enrols_every_row_when_confirmed(client, people):
     assert (hanako.last_name, hanako.first_name) == ("山田", "花子")
     assert not hanako.has_usable_password()
     assert hanako.groups.filter(name="受講者").exists()
-    assert Enrollment.objects.filter(cohort=people.cohort_a).count() == 4
-    # Running the same roster again duplicates nothing.
-    from courses.services import bulk_enrol
+    # New accounts too are invited, not enrolled: they join with their link.
+    assert Enrollment.objects.filter(cohort=people.cohort_a).count() == 2
+    invitations = CohortInvitation.objects.filter(cohort=people.cohort_a)
+    assert sorted(invitations.values_list("email", "status", "new_account")) == [
+        ("hanako@example.org", "pending", True),
+        ("megumi@example.org", "pending", True),
+    ]
+    # Running the same roster again duplicates nothing, and says so before anything is done.
+    from courses.services import bulk_enrol, parse_roster
 
+    preview = parse_roster(people.cohort_a, GOOD)
+    assert [row.already_invited for row in preview.rows] == [True, True]
     again = bulk_enrol(people.cohort_a, GOOD, by=people.tom, dry_run=False)
     assert again.added == 0
-    assert Enrollment.objects.filter(cohort=people.cohort_a).count() == 4
+    assert invitations.count() == 2
     assert get_user_model().objects.filter(email="hanako@example.org").count() == 1
 
 
@@ -115,6 +123,7 @@ def test_it_invites_an_existing_account_instead_of_enrolling_it(client, people):
     assert not Enrollment.objects.filter(user=people.charlie, cohort=people.cohort_a).exists()
     invitation = CohortInvitation.objects.get(user=people.charlie)
     assert (invitation.cohort, invitation.status) == (people.cohort_a, "pending")
+    assert not invitation.new_account
 
 
 @pytest.mark.django_db

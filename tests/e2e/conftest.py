@@ -2,7 +2,9 @@
 in as the test's people, and a screenshot plus the HTML of every open page when a test fails.
 Without Chromium, Playwright or axe-core they skip and say why at the end of the run."""
 
+import contextlib
 import os
+import threading
 
 import pytest
 
@@ -13,10 +15,9 @@ _skipped: list[str] = []
 
 @pytest.fixture(scope="package")
 def browser():
-    """Playwright's sync API keeps an event loop on this thread for as long as it runs, and
-    Django then refuses ORM calls from it as if they were async code. They are not: the test's
-    ORM calls are plain synchronous code, so the guard is lifted while the browser runs, and
-    the browser stops with this package, before any other test runs."""
+    """One Chromium for the package. It stops with the package: while Playwright's sync API
+    runs it changes how Django sees this thread (see the two helpers below), which no test
+    outside tests/e2e should meet."""
     reason = missing()
     if reason:
         if REQUIRED:
@@ -25,18 +26,48 @@ def browser():
         pytest.skip(f"browser tests skipped: {reason}")
     from playwright.sync_api import sync_playwright
 
+    with sync_orm_allowed(), connections_per_thread(), sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@contextlib.contextmanager
+def sync_orm_allowed():
+    """Playwright's sync API keeps an event loop marked as running on this thread, and Django
+    then refuses ORM calls as if they came from async code. The test's ORM calls are plain
+    synchronous code, so the guard is lifted while the browser runs."""
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
+        yield
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@contextlib.contextmanager
+def connections_per_thread():
+    """Django keeps database connections per context (a context variable), and after each of
+    Playwright's sync calls the test code resumes in another context. There it would get a
+    new connection object, without the migrations' data that serialized_rollback restores
+    before each test, so the pages would be missing from the second test on. While the
+    browser runs, the connections are kept per thread instead, as this thread had them."""
+    from django.db import connections
+
+    per_context = connections._connections
+    # A plain threading.local: asgiref's thread-critical Local, too, turns into a context
+    # variable when it sees an event loop running.
+    per_thread = threading.local()
+    for alias in connections:
+        setattr(per_thread, alias, connections[alias])
+    connections._connections = per_thread
+    try:
+        yield
+    finally:
+        connections._connections = per_context
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -56,7 +87,6 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture
 def browsing(browser, live_server, request):
-    share_connections_with(live_server)
     session = Browsing(browser, live_server.url, request.node)
     yield session
     try:
@@ -66,17 +96,3 @@ def browsing(browser, live_server, request):
             assert not session.errors, "errors in the browser:\n" + "\n".join(session.errors)
     finally:
         session.close()
-
-
-def share_connections_with(live_server):
-    """The server thread uses the test's own in-memory SQLite connection. Once Playwright runs,
-    the test code's context holds a connection object other than the one the server captured
-    when it started, and the two drift apart: data restored after a test on one was missing
-    on the other."""
-    from django.db import connections
-
-    override = live_server.thread.connections_override
-    for alias, current in list(override.items()):
-        if connections[alias] is not current:
-            connections[alias].inc_thread_sharing()
-            override[alias] = connections[alias]

@@ -21,15 +21,27 @@ def cora(course):
     return make_user("cora", COORDINATOR, last_name="小林", first_name="恵")
 
 
+def start_practice(page, scenario, mode):
+    """Choose a mode on the scenario page; a learner's first practice shows the privacy notice
+    once, which sends them back to the scenario page."""
+    page.goto(f"/roleplay/scenarios/{scenario.slug}/")
+    check_a11y(page, "the scenario page")
+    page.get_by_role("button", name=mode).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Before you start practising")
+    check_a11y(page, "the practice notice")
+    page.get_by_role("button", name="I understand").click()
+    expect(page.locator(".messages")).to_contain_text("You can start practising now")
+    page.get_by_role("button", name=mode).click()
+
+
 def test_it_plays_a_scripted_scenario_by_keyboard_and_typing_then_branches(
     browsing, cora, scenario
 ):
     page = browsing.page(cora)
     page.goto("/roleplay/")
     check_a11y(page, "the scenario list")
-    page.get_by_role("link", name=scenario.title).click()
-    check_a11y(page, "the scenario page")
-    page.get_by_role("button", name="Scripted practice").click()
+    expect(page.get_by_role("link", name=scenario.title)).to_be_visible()
+    start_practice(page, scenario, "Scripted practice")
 
     listen = page.get_by_role("button", name=LISTEN)
     expect(listen).to_be_visible()
@@ -81,14 +93,13 @@ def test_it_keeps_the_learners_words_through_a_model_fault_and_asks_again(
 ):
     page = browsing.page(cora)
     page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"/roleplay/scenarios/{scenario.slug}/")
-    page.get_by_role("button", name="Practise with the AI partner").click()
+    start_practice(page, scenario, "Practise with the AI partner")
     opening = page.locator("#transcript li.persona")
     expect(opening).to_have_count(1)
     check_a11y(page, "the AI-partner screen at its start")
 
     fake_llm.stream(Reply(status=500), Reply(status=503))
-    page.get_by_label("What do you say?").fill("今日はお話を聞かせてください。")
+    page.get_by_role("textbox", name="What do you say?").fill("今日はお話を聞かせてください。")
     page.get_by_role("button", name="Say it").click()
     pending = page.locator("#transcript li.pending")
     expect(pending).to_contain_text("The reply did not arrive. Your words are saved.")
@@ -119,8 +130,7 @@ def test_it_runs_peer_practice_across_three_browsers_to_the_observers_scores(
     browsing, people, scenario
 ):
     learner = browsing.page(people.alice)
-    learner.goto(f"/roleplay/scenarios/{scenario.slug}/")
-    learner.get_by_role("button", name="Practise with colleagues").click()
+    start_practice(learner, scenario, "Practise with colleagues")
     expect(learner.get_by_role("heading", name="Share with your partners")).to_be_visible()
     check_a11y(learner, "the learner's peer screen")
     links = learner.locator(".link-text a")

@@ -392,7 +392,8 @@ EXPECTED = {
     "password_reset_complete": EVERYONE,
     # Filled with a spent token: the page says the link is no longer valid.
     "password_reset_confirm": EVERYONE,
-    "invitation": EVERYONE,
+    # Filled with a token that is not one of ours: the page says the link is not valid (404).
+    "invitation": NOBODY,
     "set_language": NOBODY,
     "home": SIGNED_IN,
     "journal": SIGNED_IN,
