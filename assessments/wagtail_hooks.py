@@ -29,17 +29,18 @@ class TrainerMenuItem(MenuItem):
         return is_trainer(request.user)
 
 
+# The sidebar shows about ten Japanese characters: the short names of the site menu fit there.
 @hooks.register("register_admin_menu_item")
 def register_grading_link():
     return TrainerMenuItem(
-        _("Written answers to grade"), reverse("assessments:grading"), icon_name="edit", order=160
+        _("Grading"), reverse("assessments:grading"), icon_name="edit", order=160
     )
 
 
 @hooks.register("register_admin_menu_item")
 def register_review_link():
     return TrainerMenuItem(
-        _("Role-plays to review"), reverse("assessments:reviews"), icon_name="user", order=170
+        _("Reviews"), reverse("assessments:reviews"), icon_name="user", order=170
     )
 
 

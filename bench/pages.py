@@ -134,7 +134,7 @@ def main():
         get(client, url)  # warm-up: caches, compiled templates, the rendered Markdown
         with CaptureQueriesContext(connection) as captured:
             get(client, url)
-        queries[name] = len(captured)
+        queries[name] = scratch.statements(captured)
     timings = {name: [] for name in pages}
     for _ in range(scratch.RUNS):
         for name, (client, url) in pages.items():

@@ -104,7 +104,7 @@ def play(client, mode, fake=None, clock=None):
         assert response.status_code == 200, response.content
         assert not response.json()["pending"], response.content
         model = clock.seconds if clock else 0.0
-        turns.append((elapsed * 1000, model * 1000, len(captured)))
+        turns.append((elapsed * 1000, model * 1000, scratch.statements(captured)))
     return turns
 
 

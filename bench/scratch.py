@@ -90,6 +90,13 @@ def figure(name: str, value: float, unit: str, baseline=None) -> None:
     print(line, flush=True)
 
 
+def statements(captured) -> int:
+    """The SQL queries a CaptureQueriesContext saw, without transaction control: SQLite logs
+    BEGIN and COMMIT and PostgreSQL does not, and neither is a query the code chose to make."""
+    control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+    return sum(1 for query in captured.captured_queries if not query["sql"].startswith(control))
+
+
 def note(text: str) -> None:
     print(f"# {text}", flush=True)
 

@@ -127,7 +127,7 @@ class TrainerMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_dashboard_link():
     return TrainerMenuItem(
-        _("Trainer dashboard"), reverse("trainer_cohorts"), icon_name="table", order=150
+        _("Trainer pages"), reverse("trainer_cohorts"), icon_name="table", order=150
     )
 
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.db.models.fields.json import KT
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from courses.services import display_name
 from privacy.access import AccessKind, record_access
 from privacy.notices import practice_notice_pending
-from yorisoi.roles import is_trainer
+from yorisoi.roles import COORDINATOR, is_trainer, role_names
 
 from . import llm, services
 from .debrief import debrief_of, rubric_criteria, sections_of
@@ -34,6 +35,12 @@ def scenario_list(request):
         Scenario.objects.playable()
         .only("slug", "title", "learner_role", "difficulty", "content_note", "brief")
         .prefetch_related("competencies")
+    )
+    # The learner's own role first: a trainee home visitor should not scroll past every
+    # coordinator scenario (the alphabetical order put those first) to find their own.
+    own = "coordinator" if COORDINATOR in role_names(request.user) else "home_visitor"
+    scenarios = scenarios.order_by(
+        Case(When(learner_role=own, then=Value(0)), default=Value(1)), "difficulty", "title"
     )
     role = request.GET.get("role")
     if role in ("home_visitor", "coordinator"):
