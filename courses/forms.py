@@ -10,7 +10,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from yorisoi.roles import ORG_ADMIN, TRAINER
 
 from .models import AttendanceStatus, Cohort
-from .services import awaits_invitation
+from .services import awaits_invitation, display_name
 
 MAX_ROSTER_BYTES = 1024 * 1024
 
@@ -118,6 +118,8 @@ class CohortForm(WagtailAdminModelForm):
             .distinct()
             .order_by("last_name", "first_name", "username")
         )
+        # People are picked by their names, family name first, as everywhere else on the site.
+        self.fields["trainers"].label_from_instance = display_name
 
 
 class InPersonSessionForm(WagtailAdminModelForm):

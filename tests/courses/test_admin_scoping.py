@@ -93,3 +93,13 @@ def test_it_lists_only_trainers_in_the_cohort_trainers_picker(client, people):
         assert f'value="{trainer.pk}"' in listed
     for trainee in (people.alice, people.bob, people.charlie):
         assert f'value="{trainee.pk}"' not in listed
+
+
+@pytest.mark.django_db
+def test_it_names_trainers_in_the_picker_family_name_first(client, people):
+    people.tom.last_name, people.tom.first_name = "富田", "智"
+    people.tom.save()
+    client.force_login(people.ada)
+    form = client.get(reverse("wagtailsnippets_courses_cohort:add")).content.decode()
+    listed = re.search(r'<select name="trainers".*?</select>', form, re.S).group(0)
+    assert f'<option value="{people.tom.pk}">富田 智</option>' in listed
