@@ -111,3 +111,33 @@ def test_it_marks_every_call_for_help_in_the_default_scenarios_as_safe():
                 if SAFE_ACTION.search(choice["text"]) and not choice.get("safe"):
                     unmarked.append(f"{path.stem}: {node['id']}/{choice['id']}")
     assert unmarked == []
+
+
+@pytest.mark.django_db
+def test_it_backs_every_credited_minute_of_the_default_pack_with_content(run):
+    """Issue 10's honest hours: the shipped pack passes `load_content --check` as it stands."""
+    result = run("load_content", "--check", "--json")
+    assert result.error is None, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["errors"] == []
+    assert [lesson["lesson"] for lesson in report["lessons"] if not lesson["ok"]] == []
+    assert [course["course"] for course in report["courses"] if not course["ok"]] == []
+    assert len(report["lessons"]) >= 60
+
+
+def test_it_ships_enough_scenarios_for_both_roles_and_every_coordinator_role():
+    scenarios = [
+        yaml.safe_load(path.read_text(encoding="utf-8"))
+        for path in (DEFAULT_PACK / "scenarios").glob("*.yaml")
+    ]
+    roles = [scenario["learner_role"] for scenario in scenarios]
+    assert len(scenarios) >= 24
+    assert roles.count("home_visitor") >= 10
+    practised = {code for scenario in scenarios for code in scenario["competencies"]}
+    framework = yaml.safe_load((DEFAULT_PACK / "frameworks" / "coordinator.yaml").read_text())
+    roles_in_framework = {
+        competency["code"]
+        for category in framework["categories"]
+        for competency in category["competencies"]
+    }
+    assert roles_in_framework - practised == set()
