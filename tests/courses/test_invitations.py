@@ -202,7 +202,7 @@ def test_it_says_clearly_when_a_link_is_not_for_the_visitor_or_not_valid(
         for r in foreign
     ]
     assert pages[0] == pages[1]
-    assert "another account" in foreign[0].content.decode()
+    assert "別のアカウント" in foreign[0].content.decode()
     assert client.post(new_link, {"answer": "join"}).status_code == 404
     client.logout()
 
@@ -212,7 +212,7 @@ def test_it_says_clearly_when_a_link_is_not_for_the_visitor_or_not_valid(
     settings.PASSWORD_RESET_TIMEOUT = -1  # every link has expired
     expired = client.get(new_link)
     assert expired.status_code == 410
-    assert "expired" in expired.content.decode()
+    assert "有効期限が切れています" in expired.content.decode()
     settings.PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
     invitation_of(hanako, people.cohort_a).delete()
     assert client.get(new_link).status_code == 404

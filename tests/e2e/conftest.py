@@ -13,6 +13,66 @@ from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, REQUIRED, Browsing, missi
 _skipped: list[str] = []
 
 
+class OneRequestAtATime:
+    """The live server's WSGI app, serving one request at a time, response body included.
+
+    With SQLite's in-memory test database every thread of the live server shares this
+    thread's one connection, and two requests at once (a quiz saves an answer per keystroke)
+    interleave their transactions on it and break each other's savepoints. PostgreSQL gives
+    each thread its own connection, so there the server stays concurrent."""
+
+    def __init__(self, app):
+        self.app, self.lock = app, threading.Lock()
+
+    def __call__(self, environ, start_response):
+        self.lock.acquire()
+        try:
+            response = self.app(environ, start_response)
+        except BaseException:
+            self.lock.release()
+            raise
+        return _ReleasingBody(response, self.lock.release)
+
+
+class _ReleasingBody:
+    """A response body that runs `release` when the server closes it (PEP 3333)."""
+
+    def __init__(self, body, release):
+        self.body, self.release = body, release
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self):
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.release()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def live_server_in_turns_on_sqlite():
+    """Applied before pytest-django starts its (session-wide) live server."""
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    create_server = LiveServerThread._create_server
+
+    def _create_server(self, *args, **kwargs):
+        server = create_server(self, *args, **kwargs)
+        set_app = server.set_app
+        server.set_app = lambda app: set_app(OneRequestAtATime(app))
+        return server
+
+    LiveServerThread._create_server = _create_server
+    yield
+    LiveServerThread._create_server = create_server
+
+
 @pytest.fixture(scope="package")
 def browser():
     """One Chromium for the package. It stops with the package: while Playwright's sync API
