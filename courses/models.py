@@ -121,14 +121,6 @@ class LearnerPage(Page):
         return super().serve(request, *args, **kwargs)
 
 
-# The page type at each depth below the catalogue, for CourseIndexPage.route.
-CATALOGUE_LEVELS = (
-    lambda: CoursePage,
-    lambda: ModulePage,
-    lambda: LessonPage,
-)
-
-
 class CourseIndexPage(Page):
     intro = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
 
@@ -149,13 +141,14 @@ class CourseIndexPage(Page):
         two per level of the tree. The page type follows from the depth (parent_page_types fix
         the tree), and the course comes with the title of a lesson's module, so the lesson page
         needs neither again; a page under an unpublished parent stays hidden."""
-        if not path_components or len(path_components) > len(CATALOGUE_LEVELS):
+        levels = (CoursePage, ModulePage, LessonPage)
+        if not path_components or len(path_components) > len(levels):
             return super().route(request, path_components)
         prefixes = [
             f"{self.url_path}{'/'.join(path_components[: n + 1])}/"
             for n in range(len(path_components))
         ]
-        model = CATALOGUE_LEVELS[len(path_components) - 1]()
+        model = levels[len(path_components) - 1]
         page = model.objects.live().filter(url_path=prefixes[-1]).first()
         if page is None:
             raise Http404
@@ -171,6 +164,8 @@ class CourseIndexPage(Page):
             if course is None or (model is LessonPage and course.module_title is None):
                 raise Http404
             page._course = course
+            if model is LessonPage:
+                page._module_title = course.module_title
         return page.route(request, [])
 
     def get_context(self, request, *args, **kwargs):
@@ -307,10 +302,10 @@ class LessonPage(LearnerPage):
         return self._course
 
     def module_title(self) -> str:
-        course = self.course()
-        if getattr(course, "module_title", None) is None:
-            course.module_title = self.get_parent().title
-        return course.module_title
+        # Found with the course when the catalogue routed the request here.
+        if "_module_title" not in self.__dict__:
+            self._module_title = self.get_parent().title
+        return self._module_title
 
     def serve(self, request, *args, **kwargs):
         if request.user.is_authenticated and not is_trainer(request.user):

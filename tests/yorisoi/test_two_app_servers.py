@@ -181,6 +181,13 @@ class Browser:
             headers={"Referer": self.url("/accounts/login/")},
         )
 
+    def start_ai_session(self, scenario) -> int:
+        started = self.post(
+            "/api/roleplay/sessions", json={"scenario": scenario.slug, "mode": "llm"}
+        )
+        assert started.status_code == 200, started.text
+        return started.json()["id"]
+
     def get(self, path, **kwargs):
         return self.client.get(self.url(path), **kwargs)
 
@@ -223,11 +230,7 @@ def test_it_streams_a_reply_on_one_server_and_shows_it_on_the_other(servers, lea
     scenario = build_scenario()
     browser = Browser(servers)
     browser.login("alice")
-    started = browser.post(
-        "/api/roleplay/sessions", json={"scenario": scenario.slug, "mode": "llm"}
-    )
-    assert started.status_code == 200, started.text
-    session_id = started.json()["id"]
+    session_id = browser.start_ai_session(scenario)
     fake_model.stream(Reply("来てくださって、ありがとうございます。", chunk_delay=0.01))
     with browser.client.stream(
         "POST",
@@ -257,10 +260,7 @@ def test_it_counts_the_ai_quota_once_across_servers(servers, learner, fake_model
     scenario = build_scenario()
     browser = Browser(servers)
     browser.login("alice")
-    started = browser.post(
-        "/api/roleplay/sessions", json={"scenario": scenario.slug, "mode": "llm"}
-    )
-    session_id = started.json()["id"]
+    session_id = browser.start_ai_session(scenario)
     statuses = []
     for n in range(4):
         fake_model.stream(Reply(f"はい、{n}。"))
