@@ -58,13 +58,15 @@ class QuizStatus:
         return max(0, self.quiz.attempts_allowed - self.used)
 
 
-def quiz_status(user, quiz: Quiz, now=None) -> QuizStatus:
+def quiz_status(user, quiz: Quiz, now=None, enrolled: bool | None = None) -> QuizStatus:
+    """Where the user stands with the quiz. `enrolled`, when the caller knows it, saves asking
+    the database whether the user is enrolled in the quiz's course."""
     attempts = list(Attempt.objects.filter(user=user, quiz=quiz).order_by("-number"))
     in_progress = next((a for a in attempts if a.is_in_progress), None)
     finished = [a for a in attempts if not a.is_in_progress]
     refusal = None
     if in_progress is None:
-        refusal = _refusal(user, quiz, attempts, now or timezone.now())
+        refusal = _refusal(user, quiz, attempts, now or timezone.now(), enrolled)
     return QuizStatus(
         quiz=quiz,
         in_progress=in_progress,
@@ -74,14 +76,15 @@ def quiz_status(user, quiz: Quiz, now=None) -> QuizStatus:
     )
 
 
-def _refusal(user, quiz: Quiz, attempts: list[Attempt], now) -> AssessmentError | None:
+def _refusal(
+    user, quiz: Quiz, attempts: list[Attempt], now, enrolled: bool | None = None
+) -> AssessmentError | None:
     """Why the user may not start a new attempt now, or None when they may."""
     if quiz.is_exam and quiz.course_id is None:
         return AssessmentError("not_open", _("This exam is not linked to a course yet."))
-    if (
-        quiz.course_id
-        and not Enrollment.objects.filter(user=user, course_id=quiz.course_id).exists()
-    ):
+    if quiz.course_id and enrolled is None:
+        enrolled = Enrollment.objects.filter(user=user, course_id=quiz.course_id).exists()
+    if quiz.course_id and not enrolled:
         return AssessmentError(
             "not_enrolled", _("Only learners enrolled in the course can take this.")
         )

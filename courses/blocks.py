@@ -1,6 +1,6 @@
 """StreamField blocks for lessons. One shared StreamBlock; no block runs a query."""
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import parse_qs, urlparse
 
 import markdown
@@ -53,6 +53,26 @@ class MarkdownBlock(blocks.TextBlock):
         label = _("Markdown")
         template = "courses/blocks/markdown.html"
         description = _("Text written in Markdown; HTML and scripts are removed.")
+
+    @cached_property
+    def field(self):
+        field = super().field
+        # In a stream, Wagtail titles a plain block with a heading that is not the textarea's
+        # label, so a screen reader announced an unnamed field (axe: label). The label stays
+        # lazy: it is translated when the editor is drawn.
+        field.widget.attrs["aria-label"] = self.label
+        return field
+
+
+class LessonRichTextBlock(blocks.RichTextBlock):
+    @cached_property
+    def field(self):
+        field = super().field
+        # As for MarkdownBlock: the editor is named after the block (axe: aria-input-field-name).
+        # Draftail takes the name as an option; the editor's definition is sent to the browser
+        # through telepath, which translates the lazy label per request.
+        field.widget.options["ariaLabel"] = self.label
+        return field
 
 
 class CalloutBlock(blocks.StructBlock):
@@ -174,7 +194,7 @@ class PracticeBlock(blocks.StructBlock):
 
 
 class LessonBodyBlock(blocks.StreamBlock):
-    rich_text = blocks.RichTextBlock(
+    rich_text = LessonRichTextBlock(
         icon="pilcrow",
         label=_("Rich text"),
         template="courses/blocks/rich_text.html",

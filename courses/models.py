@@ -3,8 +3,8 @@ from decimal import ROUND_DOWN, Decimal
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.validators import MinValueValidator
-from django.db import models
-from django.db.models import Q, Subquery, Sum
+from django.db import models, router
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -14,7 +14,7 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.log_actions import log
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from yorisoi.roles import is_trainer
@@ -109,6 +109,13 @@ class Competency(models.Model):
 # --- Curriculum pages --------------------------------------------------------------------
 
 
+def loaded(model, **values):
+    """An instance of `model` with only these fields loaded from a row already read; the others
+    are deferred, read from the database when first used, as with QuerySet.only()."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(router.db_for_read(model), names, [values[name] for name in names])
+
+
 class LearnerPage(Page):
     """Base for pages only signed-in users may read; the catalogue stays public."""
 
@@ -119,6 +126,18 @@ class LearnerPage(Page):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return super().serve(request, *args, **kwargs)
+
+    def get_view_restrictions(self):
+        """Wagtail's view-restriction check in one query instead of two: the ancestors follow
+        from the page's own path, so only the restrictions need reading. As in Wagtail, a page
+        that is an alias answers with the restrictions of its source page."""
+        lineage = Page.objects.filter(
+            path__in=[self.path[:n] for n in range(self.steplen, len(self.path) + 1, self.steplen)]
+        )
+        return PageViewRestriction.objects.filter(
+            Q(page__in=lineage.filter(alias_of__isnull=True))
+            | Q(page__in=lineage.filter(alias_of__isnull=False).values("alias_of"))
+        )
 
 
 class CourseIndexPage(Page):
@@ -139,33 +158,23 @@ class CourseIndexPage(Page):
     def route(self, request, path_components):
         """Find a course, module or lesson by its URL path in two queries, instead of Wagtail's
         two per level of the tree. The page type follows from the depth (parent_page_types fix
-        the tree), and the course comes with the title of a lesson's module, so the lesson page
-        needs neither again; a page under an unpublished parent stays hidden."""
+        the tree). A lesson's second query is its course's outline, which the lesson page reads
+        anyway; a page under an unpublished parent stays hidden."""
         levels = (CoursePage, ModulePage, LessonPage)
         if not path_components or len(path_components) > len(levels):
             return super().route(request, path_components)
-        prefixes = [
-            f"{self.url_path}{'/'.join(path_components[: n + 1])}/"
-            for n in range(len(path_components))
-        ]
         model = levels[len(path_components) - 1]
-        page = model.objects.live().filter(url_path=prefixes[-1]).first()
-        if page is None:
-            raise Http404
-        if model is not CoursePage:
-            course = CoursePage.objects.live().filter(url_path=prefixes[0])
-            if model is LessonPage:
-                course = course.annotate(
-                    module_title=Subquery(
-                        Page.objects.live().filter(url_path=prefixes[1]).values("title")[:1]
-                    )
-                )
-            course = course.first()
-            if course is None or (model is LessonPage and course.module_title is None):
+        url_path = self.url_path + "/".join(path_components) + "/"
+        try:
+            # url_path is unique: slugs are unique among siblings.
+            page = model.objects.live().get(url_path=url_path)
+        except model.DoesNotExist:
+            raise Http404 from None
+        if model is ModulePage:
+            if not CoursePage.objects.live().filter(path=page.path[: -page.steplen]).exists():
                 raise Http404
-            page._course = course
-            if model is LessonPage:
-                page._module_title = course.module_title
+        elif model is LessonPage and page.module_title() is None:
+            raise Http404
         return page.route(request, [])
 
     def get_context(self, request, *args, **kwargs):
@@ -301,17 +310,81 @@ class LessonPage(LearnerPage):
             self._course = CoursePage.objects.ancestor_of(self).first()
         return self._course
 
-    def module_title(self) -> str:
-        # Found with the course when the catalogue routed the request here.
-        if "_module_title" not in self.__dict__:
-            self._module_title = self.get_parent().title
-        return self._module_title
+    def outline(self) -> list[tuple]:
+        """The course's live modules and lessons in tree order, as (path, depth, title, URL)
+        rows of one light query (no page objects): the lesson page takes its module's title and
+        the lessons either side from it. The same query reads the course's own row, which gives
+        the lesson page all it needs of its course (see course()); empty when the course is not
+        live."""
+        if "_outline" not in self.__dict__:
+            course_path = self.path[: -2 * self.steplen]  # a lesson is a course's grandchild
+            rows = list(
+                Page.objects.live()
+                .filter(path__startswith=course_path)
+                .order_by("path")
+                .values_list("pk", "path", "depth", "title", "url_path")
+            )
+            if not rows or rows[0][1] != course_path:
+                self._outline = []
+                return self._outline
+            pk, path, depth, title, url_path = rows[0]
+            if "_course" not in self.__dict__:
+                # Only these fields are loaded; any other is read when first used, as with
+                # QuerySet.only().
+                self._course = loaded(
+                    CoursePage,
+                    id=pk,
+                    page_ptr_id=pk,
+                    path=path,
+                    depth=depth,
+                    title=title,
+                    url_path=url_path,
+                    live=True,
+                )
+            # A page's URL is its course's plus the rest of its url_path.
+            prefix, skip = self._course.url, len(url_path)
+            self._outline = [
+                (path, depth, title, prefix + url_path[skip:])
+                for _pk, path, depth, title, url_path in rows[1:]
+            ]
+        return self._outline
+
+    def module_title(self) -> str | None:
+        """The title of this lesson's module, or None when the module is not live."""
+        module_path = self.path[: -self.steplen]
+        return next((row[2] for row in self.outline() if row[0] == module_path), None)
+
+    def neighbours(self) -> tuple[dict | None, dict | None]:
+        """The live lessons before and after this one in the course, as title and URL."""
+        lessons = [
+            {"path": path, "title": title, "url": url}
+            for path, depth, title, url in self.outline()
+            if depth == self.depth
+        ]
+        index_ = next(i for i, lesson in enumerate(lessons) if lesson["path"] == self.path)
+        return (
+            lessons[index_ - 1] if index_ > 0 else None,
+            lessons[index_ + 1] if index_ + 1 < len(lessons) else None,
+        )
+
+    def enrolment_of(self, user, course_id=None):
+        """The user's enrolment in this lesson's course (or in course `course_id`), or None.
+        serve() checks it, and the lesson plan and a quiz block on the page take the answer
+        from here instead of asking the database again."""
+        course_id = course_id or self.course().pk
+        enrolments = self.__dict__.setdefault("_enrolments", {})
+        if (user.pk, course_id) not in enrolments:
+            enrolment = Enrollment.objects.only("pk", "cohort_id")
+            try:
+                enrolments[user.pk, course_id] = enrolment.get(user=user, course_id=course_id)
+            except Enrollment.DoesNotExist:
+                enrolments[user.pk, course_id] = None
+        return enrolments[user.pk, course_id]
 
     def serve(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not is_trainer(request.user):
-            course = self.course()
-            if not Enrollment.objects.filter(user=request.user, course=course).exists():
-                return redirect(course.url)
+        user = request.user
+        if user.is_authenticated and not is_trainer(user) and self.enrolment_of(user) is None:
+            return redirect(self.course().url)
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
@@ -319,16 +392,17 @@ class LessonPage(LearnerPage):
 
         context = super().get_context(request, *args, **kwargs)
         user = request.user
-        course = self.course()
-        siblings = list(course.lessons().only("id", "title", "url_path"))
-        index_ = next(i for i, lesson in enumerate(siblings) if lesson.pk == self.pk)
+        previous_lesson, next_lesson = self.neighbours()
         context.update(
-            course=course,
-            previous_lesson=siblings[index_ - 1] if index_ > 0 else None,
-            next_lesson=siblings[index_ + 1] if index_ + 1 < len(siblings) else None,
+            course=self.course(),
+            previous_lesson=previous_lesson,
+            next_lesson=next_lesson,
             completed=LessonCompletion.objects.filter(user=user, lesson=self).exists(),
+            # One answer per reflection (a unique constraint): no order needed.
             journal_answers=dict(
-                JournalEntry.objects.filter(user=user, lesson=self).values_list("block_id", "text")
+                JournalEntry.objects.filter(user=user, lesson=self)
+                .order_by()
+                .values_list("block_id", "text")
             ),
             plan=lesson_plan(user, self),
         )

@@ -932,17 +932,36 @@ def course_outline(user, course: CoursePage, now=None) -> list[OutlineModule]:
 
 
 def lesson_plan(user, lesson: LessonPage, now=None) -> dict:
-    """For a lesson page: the reader's session for an in-person lesson and a scenario."""
+    """For a lesson page: the reader's session for an in-person lesson, the lesson's
+    competencies and a scenario to practise them with."""
     session = None
     if user.is_authenticated and not can_do_now(lesson):
-        cohort_id = (
-            Enrollment.objects.filter(user=user, course=lesson.course())
-            .values_list("cohort_id", flat=True)
-            .first()
-        )
-        if cohort_id:
-            session = cohort_sessions_by_lesson(cohort_id, [lesson.pk], now).get(lesson.pk)
-    return {"session": session, "scenario": practice_scenarios([lesson.pk]).get(lesson.pk)}
+        enrolment = lesson.enrolment_of(user)
+        if enrolment and enrolment.cohort_id:
+            session = cohort_sessions_by_lesson(enrolment.cohort_id, [lesson.pk], now).get(
+                lesson.pk
+            )
+    competencies, scenario = lesson_competencies(lesson)
+    return {"session": session, "competencies": competencies, "scenario": scenario}
+
+
+def lesson_competencies(lesson: LessonPage) -> tuple[list[dict], dict | None]:
+    """One lesson's competencies (code and name, in framework order) and the live scenario
+    that shares the most of them, read together in one query: each competency with each of its
+    scenarios (a left join), the ones not live dropped here, which is cheaper than a join with
+    a condition. See practice_scenarios for many lessons at once."""
+    fields = ["pk", "code", "name"]
+    if "scenarios" in {rel.name for rel in Competency._meta.related_objects}:
+        fields += ["scenarios__slug", "scenarios__title", "scenarios__live"]
+    competencies: dict[int, dict] = {}
+    shared = Counter()
+    for pk, code, name, *scenario in Competency.objects.filter(lessons=lesson).values_list(*fields):
+        competencies.setdefault(pk, {"code": code, "name": name})
+        if scenario and scenario[2]:
+            shared[scenario[0], scenario[1]] += 1
+    best = min(shared.items(), key=lambda item: (-item[1], item[0][1]), default=None)
+    scenario = {"slug": best[0][0], "title": best[0][1]} if best else None
+    return list(competencies.values()), scenario
 
 
 def cohort_sessions_by_lesson(cohort_id, lesson_ids, now=None) -> dict[int, InPersonSession]:

@@ -582,6 +582,15 @@ class PracticeSession(models.Model):
     def script(self) -> Script:
         return Script.from_data(self.data)
 
+    def share_parsed(self, other: "PracticeSession") -> None:
+        """Take the parsed scenario of `other`, the same session read again. The snapshot never
+        changes once a session has started, and parsing it was a turn's costliest step (each
+        read of the row parsed it anew)."""
+        if other.pk == self.pk:
+            for name in ("data", "script"):
+                if name in other.__dict__:
+                    self.__dict__.setdefault(name, other.__dict__[name])
+
     @property
     def is_active(self) -> bool:
         return self.status == SessionStatus.ACTIVE

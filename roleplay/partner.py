@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from . import llm, prompts
+from .schema import ScenarioData
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class Outcome:
     duration_ms: int = 0
 
 
-def budget(data: dict, state: dict, canary: str, history: list[dict]) -> llm.Usage:
+def budget(data: ScenarioData, state: dict, canary: str, history: list[dict]) -> llm.Usage:
     """The most one reply may cost: the persona call and the state-change call, each at its
     prompt's estimate and its max_tokens. Quota is reserved for it before any call is made."""
     spoken = [*history, {"speaker": "persona", "text": "x" * settings.YORISOI_LLM_MAX_TOKENS}]
@@ -48,7 +49,7 @@ def budget(data: dict, state: dict, canary: str, history: list[dict]) -> llm.Usa
 
 
 def produce(
-    data: dict, state: dict, canary: str, history: list[dict]
+    data: ScenarioData, state: dict, canary: str, history: list[dict]
 ) -> Generator[str, None, Outcome]:
     """Yield the persona's reply as it arrives; return the Outcome. Model failures end in an
     Outcome with a failure code; anything else is a bug and propagates."""

@@ -22,7 +22,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -80,11 +80,21 @@ _sqlite_writes = threading.RLock()
 
 
 @contextmanager
-def locked(session_pk: int) -> Iterator[PracticeSession]:
-    """The session's row, locked until the transaction ends: take it first, then decide."""
+def locked(session: "PracticeSession | int") -> Iterator[PracticeSession]:
+    """The session's row, locked until the transaction ends: take it first, then decide.
+    Given the session itself, the row read again takes its scenario snapshot from it, read,
+    decoded and parsed already (the snapshot never changes once the session has started)."""
     serial = nullcontext() if connection.features.has_select_for_update else _sqlite_writes
+    known = session if isinstance(session, PracticeSession) else None
+    rows = PracticeSession.objects.select_for_update()
+    if known is not None:
+        rows = rows.defer("scenario_data")
     with serial, transaction.atomic():
-        yield PracticeSession.objects.select_for_update().get(pk=session_pk)
+        current = rows.get(pk=getattr(session, "pk", session))
+        if known is not None:
+            current.scenario_data = known.scenario_data
+            current.share_parsed(known)
+        yield current
 
 
 # --- Starting -----------------------------------------------------------------------------
@@ -168,8 +178,11 @@ def _check_quota(user_id: int, reserve: int) -> None:
     ai_today = Turn.objects.filter(
         session__user_id=user_id, session__mode=Mode.LLM, created_at__gte=today
     )
-    turns = ai_today.filter(speaker=Speaker.LEARNER).count()
-    tokens = ai_today.aggregate(t=Sum("prompt_tokens") + Sum("completion_tokens"))["t"] or 0
+    spent = ai_today.aggregate(
+        turns=Count("pk", filter=Q(speaker=Speaker.LEARNER)),
+        tokens=Sum("prompt_tokens") + Sum("completion_tokens"),
+    )
+    turns, tokens = spent["turns"], spent["tokens"] or 0
     if (
         turns >= settings.YORISOI_ROLEPLAY_DAILY_TURNS
         or tokens + reserve > settings.YORISOI_ROLEPLAY_DAILY_TOKENS
@@ -261,7 +274,7 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
         result = _mask_text(session, text)
         said, notice = result.masked, result.notice
         masked_types = sorted({f.type for f in result.findings})
-    with locked(session.pk) as current:
+    with locked(session) as current:
         last = _check_open(current)
         # A learner may carry on past a reply that never came; it stays in the transcript. Only
         # the last turn can be pending: every turn clears them, and a reply is reserved after.
@@ -303,6 +316,7 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
 def _as_saved(session: PracticeSession, current: PracticeSession) -> None:
     """Bring `session` up to date with the locked row as the workflow saved it, instead of
     reading the row again. A changed relation (the practice-hours entry) is read when used."""
+    session.share_parsed(current)
     for field in PracticeSession._meta.concrete_fields:
         value = getattr(current, field.attname)
         changed = getattr(session, field.attname) != value
@@ -372,14 +386,14 @@ def _budget(current: PracticeSession, *, said: str | None = None) -> tuple[llm.U
     history = _history(current)
     if said is not None:
         history.append({"speaker": Speaker.LEARNER.value, "text": said})
-    hold = partner.budget(current.scenario_data, current.state, current.canary, history)
+    hold = partner.budget(current.data, current.state, current.canary, history)
     return hold, history
 
 
 def retry(session: PracticeSession) -> Reply:
     """Ask the AI partner again for the pending reply (checked, and marked in progress, before
     any model is called)."""
-    with locked(session.pk) as current:
+    with locked(session) as current:
         last = _check_open(current)
         if last is None or not last.pending or last.speaker != Speaker.PERSONA:
             raise PracticeError(_("There is no reply waiting to be retried."), code="not_pending")
@@ -401,9 +415,7 @@ def _ai_reply(
     """Produce and save the reply reserved as `reserved`; `history` is what its prompt carries
     (the turns before it, as `_budget` read them)."""
     try:
-        outcome = yield from partner.produce(
-            session.scenario_data, session.state, session.canary, history
-        )
+        outcome = yield from partner.produce(session.data, session.state, session.canary, history)
     except Exception:
         # A bug, not a model failure: it surfaces, and the learner can still ask again.
         _save_outcome(session, reserved, partner.Outcome(failure="internal"), hold)
@@ -418,7 +430,7 @@ def _save_outcome(
     already read, marked incomplete, when it broke off after them; or the fallback line. The
     reservation gives way to the tokens really spent, which count toward the quota either way.
     Either failure leaves the turn pending, for the learner to ask again."""
-    with locked(session.pk) as current:
+    with locked(session) as current:
         turn = current.turns.get(pk=reserved.pk)
         turn.duration_ms, turn.model = outcome.duration_ms, llm.model_name()
         turn.prompt_tokens = max(
@@ -457,7 +469,7 @@ def _save_outcome(
 def end_session(session: PracticeSession) -> PracticeSession:
     """The learner stops the conversation. Idempotent. Stopping is not reaching an ending, so
     it credits no practice time (for peer practice, the observer's scores do)."""
-    with locked(session.pk) as current:
+    with locked(session) as current:
         if current.is_active:
             _end(current, None, credit_by=None)
     session.refresh_from_db()
@@ -561,7 +573,7 @@ def record_peer_scores(session: PracticeSession, observer, scores: dict, comment
             "comment": masked(raw.get("comment") or "", 500),
         }
     comment = masked(comment, 2000)
-    with locked(session.pk) as current:
+    with locked(session) as current:
         if not current.is_active:
             raise PracticeError(_scored_already(current), code="ended")
         SessionScore.objects.create(

@@ -4,8 +4,10 @@ questions."""
 from django.urls import reverse
 
 from assessments import services
+from courses import services as courses_services
 from courses.services import competency_coverage
 from tests.assessments.quiz_builders import build_quiz, competency, right_answer
+from tests.factories import build_course
 
 
 def put_in_lesson(lesson, quiz):
@@ -52,3 +54,30 @@ def test_it_counts_questions_in_the_competency_coverage(people):
     row = next(c for c in competency_coverage()["competencies"] if c["code"] == listen.code)
     assert row["questions"] == 3
     assert listen.code not in competency_coverage()["uncovered"]
+
+
+def test_it_tells_a_trainer_on_the_lesson_that_only_enrolled_learners_take_the_quiz(client, people):
+    # The lesson page answers the block's enrolment question from its own check; a trainer
+    # passes that check without being enrolled, and must still be told they cannot start.
+    quiz = build_quiz(course=people.course)
+    lesson = people.lessons[0]
+    put_in_lesson(lesson, quiz)
+    client.force_login(people.tom)
+    html = client.get(lesson.url).content.decode()
+    assert "講座の受講者だけが受けられます。" in html
+    assert reverse("assessments:start", args=[quiz.slug]) not in html
+
+
+def test_it_checks_enrolment_in_the_quiz_course_when_a_lesson_holds_another_course_quiz(
+    client, people
+):
+    other = build_course(slug="other-course")
+    quiz = build_quiz(course=other)
+    lesson = people.lessons[0]
+    put_in_lesson(lesson, quiz)
+    client.force_login(people.alice)
+    html = client.get(lesson.url).content.decode()
+    assert "講座の受講者だけが受けられます。" in html
+    courses_services.enrol(people.alice, other)
+    html = client.get(lesson.url).content.decode()
+    assert reverse("assessments:start", args=[quiz.slug]) in html

@@ -102,3 +102,14 @@ def test_it_refuses_a_practice_block_the_page_cannot_link_or_credit(value, field
     with pytest.raises(StructBlockValidationError) as caught:
         block.clean(block.to_python({"note": "", **value}))
     assert list(caught.value.block_errors) == [field]
+
+
+def test_it_names_the_editors_of_plain_blocks_in_a_stream_for_screen_readers():
+    # Wagtail's heading above a plain stream block is not the field's label (axe: label and
+    # aria-input-field-name in the page editor).
+    body = LessonBodyBlock()
+    with translation.override("ja"):
+        markdown = body.child_blocks["markdown"].field.widget.attrs["aria-label"]
+        rich_text = body.child_blocks["rich_text"].field.widget.options["ariaLabel"]
+        assert str(markdown) == "テキスト（Markdown）"
+        assert str(rich_text) == "リッチテキスト"

@@ -108,6 +108,37 @@ def test_it_links_a_lesson_to_a_live_scenario_on_the_same_competency(client, peo
 
 
 @pytest.mark.django_db
+def test_it_shows_a_lessons_competencies_and_the_live_scenario_sharing_most_of_them(
+    client, people, listening
+):
+    category = listening.category
+    # Sort order, not code, decides the order the badges are shown in.
+    ask = Competency.objects.create(category=category, code="HV-0-ASK", name="質問", sort_order=2)
+    listening.sort_order = 1
+    listening.save()
+    lesson = people.lessons[0]
+    lesson.competencies.add(ask)
+    lesson.save()
+    one = build_scenario("one-shared", title="ひとつ重なる訪問")
+    both = build_scenario("both-shared", title="ふたつ重なる訪問")
+    draft = build_scenario("draft-both", live=False, title="あの下書きの訪問")  # sorts first
+    for scenario, shared in (
+        (one, [listening]),
+        (both, [listening, ask]),
+        (draft, [listening, ask]),
+    ):
+        scenario.competencies.add(*shared)
+        scenario.save()  # a parental many-to-many is written on save
+
+    client.force_login(people.alice)
+    html = client.get(lesson.url).content.decode()
+    assert html.index("傾聴") < html.index("質問")
+    assert reverse("roleplay_scenario", args=["both-shared"]) in html
+    assert "one-shared" not in html
+    assert "draft-both" not in html
+
+
+@pytest.mark.django_db
 def test_it_builds_the_outline_in_a_fixed_number_of_queries(
     people, listening, django_assert_max_num_queries
 ):

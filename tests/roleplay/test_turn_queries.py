@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 # Session, user and roles (middleware), then the session itself; the rest is the turn.
 SCRIPTED_TURN_QUERIES = 11
-AI_TURN_QUERIES = 18
+AI_TURN_QUERIES = 17
 
 
 def statements(captured) -> int:
