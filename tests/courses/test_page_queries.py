@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from wagtail.models import sites
 
 from courses import services
 from courses.models import HoursEntry
@@ -70,3 +71,30 @@ def test_it_lists_scenarios_and_practice_in_the_same_queries_for_1_or_30_session
     for _ in range(29):
         roleplay_services.start_session(people.alice, scenario, Mode.SCRIPTED)
     assert queries_of(client, reverse("roleplay_scenarios")) == one
+
+
+def test_it_reads_the_site_root_paths_from_the_cache_once_however_many_lessons_a_page_links(
+    client, people, monkeypatch
+):
+    # With Redis as the cache each read is a network round trip: the course page read it once
+    # per lesson link (27 times for the default pack's first course) until its links were
+    # made with the request, which keeps the paths for the rest of the request.
+    real, reads = sites.cache, []
+
+    class Counting:
+        def get(self, key, *args, **kwargs):
+            reads.append(key)
+            return real.get(key, *args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(sites, "cache", Counting())
+    large = build_course(slug="large", modules=6, lessons_per_module=4)
+    services.enrol(people.alice, large)
+    client.force_login(people.alice)
+    for url in (large.url, reverse("home"), large.get_parent().url):
+        client.get(url)  # the first request fills the cache
+        reads.clear()
+        assert client.get(url).status_code == 200
+        assert len(reads) <= 1, url
