@@ -949,19 +949,17 @@ def lesson_competencies(lesson: LessonPage) -> tuple[list[dict], dict | None]:
     """One lesson's competencies (code and name, in framework order) and the live scenario
     that shares the most of them, read together in one query: each competency with each of its
     scenarios (a left join), the ones not live dropped here, which is cheaper than a join with
-    a condition. See practice_scenarios for many lessons at once."""
+    a condition. practice_scenarios does the same for many lessons at once."""
     fields = ["pk", "code", "name"]
-    if "scenarios" in {rel.name for rel in Competency._meta.related_objects}:
+    if _has_scenarios():
         fields += ["scenarios__slug", "scenarios__title", "scenarios__live"]
     competencies: dict[int, dict] = {}
-    shared = Counter()
+    shared = []
     for pk, code, name, *scenario in Competency.objects.filter(lessons=lesson).values_list(*fields):
         competencies.setdefault(pk, {"code": code, "name": name})
         if scenario and scenario[2]:
-            shared[scenario[0], scenario[1]] += 1
-    best = min(shared.items(), key=lambda item: (-item[1], item[0][1]), default=None)
-    scenario = {"slug": best[0][0], "title": best[0][1]} if best else None
-    return list(competencies.values()), scenario
+            shared.append((lesson.pk, scenario[0], scenario[1]))
+    return list(competencies.values()), _most_shared(shared).get(lesson.pk)
 
 
 def cohort_sessions_by_lesson(cohort_id, lesson_ids, now=None) -> dict[int, InPersonSession]:
@@ -978,20 +976,28 @@ def cohort_sessions_by_lesson(cohort_id, lesson_ids, now=None) -> dict[int, InPe
 
 
 def practice_scenarios(lesson_ids) -> dict[int, dict]:
-    """Per lesson, the live scenario that shares the most competencies with it.
-
-    courses cannot import roleplay, so scenarios are found through the reverse relation
-    `scenarios` on Competency, as competency_coverage finds them; without roleplay there
-    are none.
-    """
-    if not lesson_ids or "scenarios" not in {rel.name for rel in Competency._meta.related_objects}:
+    """Per lesson, the live scenario that shares the most competencies with it."""
+    if not lesson_ids or not _has_scenarios():
         return {}
-    shared = Counter(
+    return _most_shared(
         Competency.objects.filter(lessons__in=lesson_ids, scenarios__live=True).values_list(
             "lessons", "scenarios__slug", "scenarios__title"
         )
     )
+
+
+def _has_scenarios() -> bool:
+    """courses cannot import roleplay, so scenarios are found through the reverse relation
+    `scenarios` on Competency, as competency_coverage finds them; without roleplay there are
+    none."""
+    return "scenarios" in {rel.name for rel in Competency._meta.related_objects}
+
+
+def _most_shared(rows) -> dict[int, dict]:
+    """From (lesson id, scenario slug, scenario title) rows, one per competency the two share:
+    per lesson, the scenario sharing the most, the first by title on a tie."""
     best: dict[int, dict] = {}
+    shared = Counter(rows)
     for (lesson_id, slug, title), _n in sorted(shared.items(), key=lambda i: (-i[1], i[0][2])):
         best.setdefault(lesson_id, {"slug": slug, "title": title})
     return best
