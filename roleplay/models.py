@@ -553,6 +553,8 @@ class PracticeSession(models.Model):
     )
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     last_activity_at = models.DateTimeField(_("last activity at"), default=timezone.now)
+    # Kept with each learner turn, so the turn limit is checked without counting the transcript.
+    learner_turns = models.PositiveIntegerField(_("learner turns"), default=0)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     hours_entry = models.ForeignKey(
         HoursEntry,

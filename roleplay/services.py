@@ -22,7 +22,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -172,17 +172,27 @@ def nearest_choice(text: str, choices: list[Choice]) -> tuple[Choice | None, flo
 def _check_quota(user_id: int, reserve: int) -> None:
     """Refuse a reply whose `reserve` (its most possible tokens) would take the learner past
     today's quota. The user's row is locked until the reservation is saved, so two sessions
-    of one learner cannot both spend the last of it."""
-    get_user_model().objects.select_for_update().filter(pk=user_id).exists()
+    of one learner cannot both spend the last of it; the same query reads what was spent."""
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    ai_today = Turn.objects.filter(
-        session__user_id=user_id, session__mode=Mode.LLM, created_at__gte=today
+    ai_today = (
+        Turn.objects.filter(
+            session__user_id=OuterRef("pk"), session__mode=Mode.LLM, created_at__gte=today
+        )
+        .order_by()
+        .values("session__user_id")
     )
-    spent = ai_today.aggregate(
-        turns=Count("pk", filter=Q(speaker=Speaker.LEARNER)),
-        tokens=Sum("prompt_tokens") + Sum("completion_tokens"),
+    learner_turns = ai_today.filter(speaker=Speaker.LEARNER).annotate(n=Count("pk"))
+    tokens_spent = ai_today.annotate(n=Sum("prompt_tokens") + Sum("completion_tokens"))
+    spent = (
+        get_user_model()
+        .objects.select_for_update()
+        .filter(pk=user_id)
+        .values(
+            turns=Subquery(learner_turns.values("n")), tokens=Subquery(tokens_spent.values("n"))
+        )
+        .get()
     )
-    turns, tokens = spent["turns"], spent["tokens"] or 0
+    turns, tokens = spent["turns"] or 0, spent["tokens"] or 0
     if (
         turns >= settings.YORISOI_ROLEPLAY_DAILY_TURNS
         or tokens + reserve > settings.YORISOI_ROLEPLAY_DAILY_TOKENS
@@ -289,7 +299,7 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
         else:
             hold, history = _budget(current, said=said)
             _check_quota(current.user_id, hold.total)
-        turn = Turn.objects.create(
+        turn = Turn(
             session=current,
             index=0 if last is None else last.index + 1,
             speaker=Speaker.LEARNER,
@@ -301,12 +311,20 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
             state_after=state,
         )
         current.last_activity_at = timezone.now()
-        current.save(update_fields=["last_activity_at"])
+        current.learner_turns += 1
+        ending = None
         if current.mode == Mode.SCRIPTED:
-            reply = Reply.saved(_scripted_reply(current, turn, matched))
+            answer, ending = _scripted_reply(current, turn, matched)
+            reply = Reply.saved(answer)
         else:
-            reserved = _reserve_reply(current, turn.index + 1, hold)
-            reply = Reply(_ai_reply(session, reserved, hold, history))
+            answer = _reserve_reply(current, turn.index + 1, hold)
+            reply = Reply(_ai_reply(session, answer, hold, history))
+        # The learner's turn and the reply's (written, or reserved) go in one insert.
+        Turn.objects.bulk_create([turn, answer])
+        if ending is not None:
+            _end(current, ending, credit_by=current.user)
+        else:
+            current.save(update_fields=["last_activity_at", "learner_turns", "node", "state"])
     _as_saved(session, current)
     return Submitted(
         turn=turn, reply=reply, notice=notice, matched=matched if text is not None else None
@@ -328,16 +346,17 @@ def _as_saved(session: PracticeSession, current: PracticeSession) -> None:
 # --- Replies ------------------------------------------------------------------------------
 
 
-def _scripted_reply(current: PracticeSession, learner_turn: Turn, choice: Choice) -> Turn:
-    """Write the script's reply to `choice` on the locked session; end it at an ending. The
-    learner's turn already holds the state `choice` led to."""
+def _scripted_reply(
+    current: PracticeSession, learner_turn: Turn, choice: Choice
+) -> tuple[Turn, Node | None]:
+    """The script's reply to `choice` (not saved yet), moving the locked session to it, and
+    the ending the reply reaches, if any. The learner's turn holds the state `choice` led to."""
     script = current.script
     state = learner_turn.state_after
-    taken = current.turns.filter(speaker=Speaker.LEARNER).count()
     target = script.nodes[choice.next]
     if not target.ending:
-        target = script.forced_ending(state, taken) or target
-    reply = Turn.objects.create(
+        target = script.forced_ending(state, current.learner_turns) or target
+    reply = Turn(
         session=current,
         index=learner_turn.index + 1,
         speaker=Speaker.PERSONA,
@@ -346,16 +365,14 @@ def _scripted_reply(current: PracticeSession, learner_turn: Turn, choice: Choice
         state_after=state,
     )
     current.node, current.state = target.id, state
-    current.save(update_fields=["node", "state"])
-    if target.ending:
-        _end(current, target, credit_by=current.user)
-    return reply
+    return reply, target if target.ending else None
 
 
 def _reserve_reply(current: PracticeSession, index: int, hold: llm.Usage) -> Turn:
-    """The reply turn, in progress, holding the reply's quota reservation as its tokens until
-    the real usage is known. A reply lost with its process keeps the reservation."""
-    return Turn.objects.create(
+    """The reply turn (not saved yet), in progress, holding the reply's quota reservation as
+    its tokens until the real usage is known. A reply lost with its process keeps the
+    reservation."""
+    return Turn(
         session=current,
         index=index,
         speaker=Speaker.PERSONA,
@@ -455,8 +472,7 @@ def _save_outcome(
             if current.is_active:
                 current.state = state
                 current.save(update_fields=["state"])
-                taken = current.turns.filter(speaker=Speaker.LEARNER).count()
-                ending = current.script.forced_ending(state, taken)
+                ending = current.script.forced_ending(state, current.learner_turns)
                 if ending is not None:
                     _end(current, ending, credit_by=current.user)
     _as_saved(session, current)
@@ -523,6 +539,7 @@ def branch(session: PracticeSession, user, turn_index: int) -> PracticeSession:
             mode=session.mode,
             node=target.node,
             state=state,
+            learner_turns=sum(1 for t in before if t.speaker == Speaker.LEARNER),
             branched_from=session,
         )
         Turn.objects.bulk_create(

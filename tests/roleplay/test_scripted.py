@@ -1,14 +1,17 @@
 """Scripted practice: deterministic turns, free text matched to a choice, scores, hours."""
 
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.utils import timezone
 
 from courses.models import HoursEntry, HoursSource
 from roleplay import services
 from roleplay.debrief import debrief_of
 from roleplay.models import Mode, PracticeSession, SessionStatus, Speaker, Turn
+from tests.factories import build_scenario
 
 
 def play(session, **kwargs):
@@ -164,6 +167,34 @@ def test_it_branches_from_an_earlier_turn(people, session):
     assert list(new.turns.values_list("text", flat=True)) == ["散らかっててすみません……。"]
     _, reply = play(new, choice="listen")
     assert reply.text == "夜が……ほとんど寝られなくて。"
+
+
+def test_it_counts_the_turns_a_branch_replays_toward_the_turn_limit(people):
+    loop = build_scenario("loop", turn_limit=4)
+    session = services.start_session(people.alice, loop, Mode.SCRIPTED)
+    for move in ("listen", "lecture", "repair"):
+        play(session, choice=move)
+    assert session.learner_turns == 3 and session.is_active
+    third = session.turns.filter(speaker=Speaker.LEARNER).order_by("index").last()
+    new = services.branch(session, people.alice, third.index)
+    assert new.learner_turns == 2
+    play(new, choice="repair")
+    assert new.is_active
+    play(new, choice="lecture")
+    assert new.learner_turns == 4
+    assert new.status == SessionStatus.ENDED and new.ending
+
+
+def test_it_counts_the_learner_turns_of_sessions_started_before_the_count(session):
+    migration = import_module("roleplay.migrations.0004_learner_turn_count")
+    play(session, choice="advise")
+    play(session, choice="leave")
+    fresh = services.start_session(session.user, session.scenario, Mode.SCRIPTED)
+    PracticeSession.objects.update(learner_turns=0)
+    migration.count_learner_turns(apps, None)
+    session.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (session.learner_turns, fresh.learner_turns) == (2, 0)
 
 
 def test_it_offers_the_ai_partner_only_when_configured(settings, fake_llm):

@@ -3,6 +3,8 @@
 Counts, not timings (bench/roleplay.py times the turns). A turn reads its last turn once, for
 the next index, the pending reply and the in-progress check together; the AI partner reads the
 turns its prompt carries once, under the lock, and the session is not read again after saving.
+Both turns of an exchange are written in one insert, with the session in one update, and the
+turn limit reads the session's own count of learner turns instead of counting the transcript.
 """
 
 import json
@@ -17,8 +19,8 @@ from tests.fake_openai import Reply
 pytestmark = pytest.mark.django_db
 
 # Session, user and roles (middleware), then the session itself; the rest is the turn.
-SCRIPTED_TURN_QUERIES = 11
-AI_TURN_QUERIES = 17
+SCRIPTED_TURN_QUERIES = 8
+AI_TURN_QUERIES = 14
 
 
 def statements(captured) -> int:
@@ -61,7 +63,7 @@ def test_it_takes_a_scripted_turn_in_the_same_few_queries_at_turn_2_and_turn_30(
 ):
     client.force_login(people.alice)
     counts = play(client, "scripted", 30)
-    assert counts[1] == counts[-1] <= SCRIPTED_TURN_QUERIES
+    assert counts[1] == counts[-1] == SCRIPTED_TURN_QUERIES, counts
 
 
 def test_it_takes_an_ai_partner_turn_in_the_same_few_queries_at_turn_2_and_turn_30(
@@ -70,4 +72,4 @@ def test_it_takes_an_ai_partner_turn_in_the_same_few_queries_at_turn_2_and_turn_
     settings.YORISOI_ROLEPLAY_DAILY_TURNS = 1000
     client.force_login(people.alice)
     counts = play(client, "llm", 30, fake_llm)
-    assert counts[1] == counts[-1] <= AI_TURN_QUERIES
+    assert counts[1] == counts[-1] == AI_TURN_QUERIES, counts
