@@ -22,7 +22,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -447,15 +448,9 @@ def _save_outcome(
     already read, marked incomplete, when it broke off after them; or the fallback line. The
     reservation gives way to the tokens really spent, which count toward the quota either way.
     Either failure leaves the turn pending, for the learner to ask again."""
+    turn = reserved
     with locked(session) as current:
-        turn = current.turns.get(pk=reserved.pk)
         turn.duration_ms, turn.model = outcome.duration_ms, llm.model_name()
-        turn.prompt_tokens = max(
-            0, turn.prompt_tokens - hold.prompt_tokens + outcome.usage.prompt_tokens
-        )
-        turn.completion_tokens = max(
-            0, turn.completion_tokens - hold.completion_tokens + outcome.usage.completion_tokens
-        )
         if outcome.failure:
             if outcome.shown:
                 turn.text, turn.error = outcome.shown, INCOMPLETE
@@ -463,18 +458,25 @@ def _save_outcome(
                 turn.text = current.scenario_data.get("fallback_line", "")
                 turn.error = outcome.failure
             turn.pending = True
-            turn.save()
         else:
-            state = current.script.apply(current.state, outcome.changes)
-            turn.text, turn.state_after = outcome.text, state
+            turn.text = outcome.text
+            turn.state_after = current.script.apply(current.state, outcome.changes)
             turn.pending, turn.error = False, "withheld" if outcome.withheld else ""
-            turn.save()
-            if current.is_active:
-                current.state = state
-                current.save(update_fields=["state"])
-                ending = current.script.forced_ending(state, current.learner_turns)
-                if ending is not None:
-                    _end(current, ending, credit_by=current.user)
+        # The tokens are set from the row itself: a retry of a reply lost with its process has
+        # added its own reservation to the same turn.
+        spent = {}
+        for name in ("prompt_tokens", "completion_tokens"):
+            change = getattr(outcome.usage, name) - getattr(hold, name)
+            spent[name] = Greatest(F(name) + change, 0)
+            setattr(turn, name, max(0, getattr(turn, name) + change))
+        saved = ("text", "error", "pending", "state_after", "duration_ms", "model")
+        Turn.objects.filter(pk=turn.pk).update(**{f: getattr(turn, f) for f in saved}, **spent)
+        if not outcome.failure and current.is_active:
+            current.state = turn.state_after
+            current.save(update_fields=["state"])
+            ending = current.script.forced_ending(current.state, current.learner_turns)
+            if ending is not None:
+                _end(current, ending, credit_by=current.user)
     _as_saved(session, current)
     return turn
 

@@ -380,6 +380,23 @@ def test_it_treats_a_reply_lost_with_its_process_as_pending(settings, session, f
     assert not reply.pending and reply.text == "お待たせしました。"
 
 
+def test_it_counts_the_tokens_of_both_replies_when_a_lost_one_finishes_after_its_retry(
+    settings, session, fake_llm
+):
+    # The first process was only slow: it finishes after another request asked again.
+    slow = services.submit(session, text=SAID)
+    lost = timezone.now() - timedelta(seconds=settings.YORISOI_LLM_TIMEOUT + 61)
+    PracticeSession.objects.filter(pk=session.pk).update(last_activity_at=lost)
+    fake_llm.stream(Reply("お待たせしました。"))
+    assert not services.retry(session).turn.pending
+    fake_llm.stream(Reply("ありがとうございます。"))
+    slow.reply.close()
+    turn = reply_to(session, slow.turn)
+    # The fake server bills 200 prompt tokens a reply, and its length + 20 written.
+    assert turn.prompt_tokens == 2 * 200
+    assert turn.completion_tokens == len("お待たせしました。ありがとうございます。") + 2 * 20
+
+
 def test_it_lets_a_bug_in_our_code_surface_and_keeps_the_reply_retryable(
     monkeypatch, session, fake_llm
 ):

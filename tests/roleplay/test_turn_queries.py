@@ -2,9 +2,9 @@
 
 Counts, not timings (bench/roleplay.py times the turns). A turn reads its last turn once, for
 the next index, the pending reply and the in-progress check together; the AI partner reads the
-turns its prompt carries once, under the lock, and the session is not read again after saving.
-Both turns of an exchange are written in one insert, with the session in one update, and the
-turn limit reads the session's own count of learner turns instead of counting the transcript.
+turns its prompt carries once, under the lock, and neither the session nor the reply is read
+again to save it. Both turns of an exchange are written in one insert, with the session in one
+update, and the turn limit reads the session's own count of learner turns.
 """
 
 import json
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 # Session, user and roles (middleware), then the session itself; the rest is the turn.
 SCRIPTED_TURN_QUERIES = 8
-AI_TURN_QUERIES = 14
+AI_TURN_QUERIES = 13
 
 
 def statements(captured) -> int:
