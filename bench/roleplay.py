@@ -10,7 +10,10 @@ script loops (tired ↔ defensive) so a conversation can last 100 learner turns.
   a fixed FIRST_TOKEN before its first token and CHUNK between chunks. The time spent inside the
   model calls (`llm.stream_text`, `llm.structured`: the client and the fake server) is measured
   in the same turn; the turn's time against that model time is the first figure, and the rest,
-  our overhead, at turns 91–100 against turns 1–10 the second.
+  our overhead, at turns 91–100 against turns 1–10 the second. The overhead is also given in
+  CPU time of the thread serving the turn (the client, the view and SQLite run in it; the fake
+  server and PostgreSQL do not): what is left of the overhead when waiting for the database
+  is taken out.
 - Streaming: STREAMED more typed turns with `Accept: text/event-stream`: the time from sending
   the turn to the first byte of the reply (the first `delta` event) against the time from the
   model call to the model's first token, measured in the same turn; the difference is our
@@ -44,7 +47,7 @@ class ModelClock:
     """Times the model calls of each turn: all of it, and the wait for the first token."""
 
     def __init__(self):
-        self.seconds = 0.0
+        self.seconds = self.cpu = 0.0
         self.first_token: float | None = None
         stream, structured = llm.stream_text, llm.structured
 
@@ -52,29 +55,32 @@ class ModelClock:
             start = time.perf_counter()
             generator = stream(*args, **kwargs)
             while True:
-                resumed = time.perf_counter()
+                resumed, cpu = time.perf_counter(), time.thread_time()
                 try:
                     chunk = next(generator)
                 except StopIteration as stop:
                     self.seconds += time.perf_counter() - resumed
+                    self.cpu += time.thread_time() - cpu
                     return stop.value
                 now = time.perf_counter()
                 self.seconds += now - resumed
+                self.cpu += time.thread_time() - cpu
                 if self.first_token is None:
                     self.first_token = now - start
                 yield chunk
 
         def timed_structured(*args, **kwargs):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.thread_time()
             try:
                 return structured(*args, **kwargs)
             finally:
                 self.seconds += time.perf_counter() - start
+                self.cpu += time.thread_time() - cpu
 
         llm.stream_text, llm.structured = timed_stream, timed_structured
 
     def reset(self):
-        self.seconds, self.first_token = 0.0, None
+        self.seconds, self.cpu, self.first_token = 0.0, 0.0, None
 
 
 def start(client, mode):
@@ -88,7 +94,7 @@ def start(client, mode):
 
 
 def play(client, mode, fake=None, clock=None):
-    """Per turn: (server time ms, model time ms, SQL queries)."""
+    """Per turn: (server time ms, model time ms, SQL queries, our CPU time ms)."""
     url = start(client, mode)
     moves = ["listen"] + ["lecture", "repair"] * TURNS
     turns = []
@@ -98,13 +104,13 @@ def play(client, mode, fake=None, clock=None):
             fake.stream(Reply(LINE, delay=FIRST_TOKEN, chunk_delay=CHUNK))
             clock.reset()
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.thread_time()
             response = client.post(url, json.dumps(body), content_type="application/json")
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu
         assert response.status_code == 200, response.content
         assert not response.json()["pending"], response.content
-        model = clock.seconds if clock else 0.0
-        turns.append((elapsed * 1000, model * 1000, scratch.statements(captured)))
+        model, ours = (clock.seconds, cpu - clock.cpu) if clock else (0.0, cpu)
+        turns.append((elapsed * 1000, model * 1000, scratch.statements(captured), ours * 1000))
     return turns
 
 
@@ -159,23 +165,32 @@ def main():
     first, last = scripted[:10], scripted[-10:]
     scratch.figure(
         "scripted_turn_time_91_100",
-        med(t for t, _, _ in last),
+        med(t for t, _, _, _ in last),
         "ms",
-        (med(t for t, _, _ in first), "ms"),
+        (med(t for t, _, _, _ in first), "ms"),
     )
-    scratch.figure("scripted_turn_queries", med(q for _, _, q in last), "queries")
+    scratch.figure("scripted_turn_queries", round(med(q for _, _, q, _ in last)), "queries")
     scratch.note("AI partner: turn time against the model's time in the same turns (all 100)")
     scratch.figure(
-        "ai_partner_turn_time", med(t for t, _, _ in ai), "ms", (med(m for _, m, _ in ai), "ms")
+        "ai_partner_turn_time",
+        med(t for t, _, _, _ in ai),
+        "ms",
+        (med(m for _, m, _, _ in ai), "ms"),
     )
     first, last = ai[:10], ai[-10:]
     scratch.figure(
         "ai_partner_overhead_91_100",
-        med(t - m for t, m, _ in last),
+        med(t - m for t, m, _, _ in last),
         "ms",
-        (med(t - m for t, m, _ in first), "ms"),
+        (med(t - m for t, m, _, _ in first), "ms"),
     )
-    scratch.figure("ai_partner_turn_queries", med(q for _, _, q in last), "queries")
+    scratch.figure(
+        "ai_partner_overhead_cpu_91_100",
+        med(c for _, _, _, c in last),
+        "ms",
+        (med(c for _, _, _, c in first), "ms"),
+    )
+    scratch.figure("ai_partner_turn_queries", round(med(q for _, _, q, _ in last)), "queries")
     scratch.note(f"streaming, {STREAMED} turns: first reply byte against the model's first token")
     scratch.figure(
         "streamed_first_byte_time",
