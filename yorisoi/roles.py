@@ -101,6 +101,34 @@ def ensure_groups(catalogue=None) -> None:
                         content_type__app_label="wagtailcore", codename=codename
                     ),
                 )
+    adopt_wagtail_moderation()
+
+
+# What Wagtail's own migrations install: a moderation workflow, its one task, approved by a
+# "Moderators" group, and an "Editors" group. Recognised by these names, which only Wagtail uses.
+WAGTAIL_WORKFLOW = "Moderators approval"
+WAGTAIL_GROUPS = ("Moderators", "Editors")
+REVIEW_WORKFLOW = "公開前の確認"
+REVIEW_TASK = "研修担当による確認"
+
+
+def adopt_wagtail_moderation() -> None:
+    """Make Wagtail's default moderation ours; idempotent.
+
+    The default workflow (on the root page, so on every page) was named in English and
+    approved by a group nobody belongs to here, so a page submitted for review in the Japanese
+    editor waited for no one. It becomes a review by trainers and org admins, in Japanese.
+    Wagtail's two default groups, which grant page rights outside our roles, go when nobody is
+    in them. Anything an administrator has renamed or filled is left as it is."""
+    from wagtail.models import GroupApprovalTask, Workflow
+
+    reviewers = Group.objects.filter(name__in=(TRAINER, ORG_ADMIN))
+    for task in GroupApprovalTask.objects.filter(name=WAGTAIL_WORKFLOW):
+        task.name = REVIEW_TASK
+        task.save(update_fields=["name"])
+        task.groups.set(reviewers)
+    Workflow.objects.filter(name=WAGTAIL_WORKFLOW).update(name=REVIEW_WORKFLOW)
+    Group.objects.filter(name__in=WAGTAIL_GROUPS, user__isnull=True).delete()
 
 
 def context_processor(request):
