@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.core.management.sql import emit_post_migrate_signal
 from wagtail.models import GroupApprovalTask, Workflow, WorkflowTask
 
-from courses.models import CourseIndexPage
+from courses.models import CourseIndexPage, LessonPage
 from yorisoi.roles import (
     ALL_ROLES,
     ORG_ADMIN,
@@ -37,14 +37,19 @@ def wagtail_defaults():
     return workflow, task
 
 
-def test_it_makes_wagtail_s_default_moderation_a_review_by_trainers_in_japanese(course):
+def test_it_makes_wagtail_s_default_moderation_a_review_by_trainers_in_japanese(people):
     workflow, task = wagtail_defaults()
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
     workflow.refresh_from_db()
-    task.refresh_from_db()
+    task = GroupApprovalTask.objects.get(pk=task.pk)
     assert (workflow.name, task.name) == (REVIEW_WORKFLOW, REVIEW_TASK)
     assert set(task.groups.values_list("name", flat=True)) == {TRAINER, ORG_ADMIN}
     assert not Group.objects.filter(name__in=["Moderators", "Editors"]).exists()
+    # A lesson one trainer sends for review can be approved by another, not by a trainee.
+    lesson = LessonPage.objects.first()
+    assert [a[0] for a in task.get_actions(lesson, people.tina)][-1] == "approve"
+    assert task.get_actions(lesson, people.ada)
+    assert task.get_actions(lesson, people.alice) == []
 
 
 def test_it_leaves_a_default_group_with_members_and_a_workflow_an_admin_renamed(people):
