@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from courses import services
@@ -16,6 +17,13 @@ from courses.models import Cohort, InPersonSession
 from tests.factories import build_course, build_scenario, make_user
 from tests.fake_openai import FakeOpenAI
 from yorisoi.roles import ORG_ADMIN, TRAINEE, TRAINER, ensure_groups
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: the database is rolled back after each test, and
+    what the cache kept of it (the site, Wagtail's site root paths) must not outlive it."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

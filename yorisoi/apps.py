@@ -32,7 +32,10 @@ class YorisoiConfig(AppConfig):
         # permission the roles refer to exists.
         post_migrate.connect(_ensure_groups, sender=apps.get_app_config("auth"))
         post_migrate.connect(_ensure_cache_tables, sender=apps.get_app_config("auth"))
+        from . import sites
         from .two_factor import mark_pending_at_login
+
+        sites.connect()
 
         user_logged_in.connect(mark_pending_at_login, dispatch_uid="yorisoi_two_factor_pending")
 

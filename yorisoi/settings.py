@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware, which refuses hosts outside ALLOWED_HOSTS.
+    "yorisoi.sites.SiteMiddleware",
     # After the locale, so that its 400 and 413 pages speak the user's language.
     "yorisoi.middleware.InputGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
