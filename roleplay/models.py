@@ -668,6 +668,31 @@ class Turn(models.Model):
         return f"{self.session_id}#{self.index} {self.speaker}"
 
 
+class AIUsage(models.Model):
+    """A learner's use of the AI partner on one day (Japan's date): learner turns, and tokens
+    as reserved before each reply and settled once its real usage is known. The daily quota
+    locks and reads this one row; summing the day's turns instead cost more the longer the
+    learner's history grew, on every turn."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    day = models.DateField(_("day"))
+    turns = models.PositiveIntegerField(_("learner turns"), default=0)
+    tokens = models.PositiveBigIntegerField(_("tokens"), default=0)
+
+    class Meta:
+        verbose_name = _("AI partner use")
+        verbose_name_plural = _("AI partner use")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="unique_ai_usage_day")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.day}"
+
+
 class ScoreSource(models.TextChoices):
     SCRIPTED = "scripted", _("Scored from the scripted choices")
     PEER = "peer", _("Peer observer")

@@ -2,7 +2,7 @@
 
 import privacy
 
-from .models import PracticeSession, SessionScore, Turn
+from .models import AIUsage, PracticeSession, SessionScore, Turn
 
 privacy.register(
     PracticeSession,
@@ -29,4 +29,9 @@ privacy.register(
     section="practice_scores",
     export=("session_id", "source", "scores", "comment", "created_at"),
     actors=("scorer",),
+)
+privacy.register(
+    AIUsage,
+    section="ai_partner_use",
+    export=("day", "turns", "tokens"),
 )

@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +31,7 @@ from courses.services import credit_practice, display_name
 
 from . import llm, partner, prompts
 from .models import (
+    AIUsage,
     Mode,
     PracticeSession,
     Scenario,
@@ -170,24 +170,17 @@ def nearest_choice(text: str, choices: list[Choice]) -> tuple[Choice | None, flo
     return best, best_score
 
 
-def _check_quota(user_id: int, reserve: int) -> None:
-    """Refuse a reply whose `reserve` (its most possible tokens) would take the learner past
-    today's quota. The user's row is locked until the reservation is saved, so two sessions
-    of one learner cannot both spend the last of it. (Reading the sums in the locking query,
-    as subqueries, saves a query but took longer to build than the query it saves.)"""
-    get_user_model().objects.select_for_update().filter(pk=user_id).exists()
-    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    ai_today = Turn.objects.filter(
-        session__user_id=user_id, session__mode=Mode.LLM, created_at__gte=today
+def _reserve_quota(user_id: int, reserve: int, *, turn: bool) -> int:
+    """Reserve a reply's most possible tokens (`reserve`) and, for a learner's turn, the turn
+    in the learner's row of today's AI use, or refuse when either would pass today's quota.
+    The row stays locked until the reply's turn is saved, so two sessions of one learner cannot
+    both spend the last of it. Returns the row's id, for the reply to settle its real usage."""
+    usage, _created = AIUsage.objects.select_for_update().get_or_create(
+        user_id=user_id, day=timezone.localdate()
     )
-    spent = ai_today.aggregate(
-        turns=Count("pk", filter=Q(speaker=Speaker.LEARNER)),
-        tokens=Sum("prompt_tokens") + Sum("completion_tokens"),
-    )
-    turns, tokens = spent["turns"], spent["tokens"] or 0
     if (
-        turns >= settings.YORISOI_ROLEPLAY_DAILY_TURNS
-        or tokens + reserve > settings.YORISOI_ROLEPLAY_DAILY_TOKENS
+        usage.turns >= settings.YORISOI_ROLEPLAY_DAILY_TURNS
+        or usage.tokens + reserve > settings.YORISOI_ROLEPLAY_DAILY_TOKENS
     ):
         raise PracticeError(
             _(
@@ -196,6 +189,10 @@ def _check_quota(user_id: int, reserve: int) -> None:
             ),
             code="quota",
         )
+    AIUsage.objects.filter(pk=usage.pk).update(
+        turns=F("turns") + int(turn), tokens=F("tokens") + reserve
+    )
+    return usage.pk
 
 
 def _reply_on_its_way() -> PracticeError:
@@ -282,7 +279,7 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
         # the last turn can be pending: every turn clears them, and a reply is reserved after.
         if last is not None and last.pending:
             current.turns.filter(pending=True).update(pending=False)
-        matched, history = None, []
+        matched, history, usage_id = None, [], None
         hold = llm.Usage()
         state = current.state
         if current.mode == Mode.SCRIPTED:
@@ -290,7 +287,7 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
             state = current.script.apply(current.state, matched.effects)
         else:
             hold, history = _budget(current, said=said)
-            _check_quota(current.user_id, hold.total)
+            usage_id = _reserve_quota(current.user_id, hold.total, turn=True)
         turn = Turn(
             session=current,
             index=0 if last is None else last.index + 1,
@@ -310,7 +307,7 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
             reply = Reply.saved(answer)
         else:
             answer = _reserve_reply(current, turn.index + 1, hold)
-            reply = Reply(_ai_reply(session, answer, hold, history))
+            reply = Reply(_ai_reply(session, answer, hold, history, usage_id))
         # The learner's turn and the reply's (written, or reserved) go in one insert.
         Turn.objects.bulk_create([turn, answer])
         if ending is not None:
@@ -407,7 +404,7 @@ def retry(session: PracticeSession) -> Reply:
         if last is None or not last.pending or last.speaker != Speaker.PERSONA:
             raise PracticeError(_("There is no reply waiting to be retried."), code="not_pending")
         hold, history = _budget(current)
-        _check_quota(current.user_id, hold.total)
+        usage_id = _reserve_quota(current.user_id, hold.total, turn=False)
         last.error = IN_PROGRESS
         last.prompt_tokens += hold.prompt_tokens
         last.completion_tokens += hold.completion_tokens
@@ -415,25 +412,30 @@ def retry(session: PracticeSession) -> Reply:
         current.last_activity_at = timezone.now()
         current.save(update_fields=["last_activity_at"])
     _as_saved(session, current)
-    return Reply(_ai_reply(session, last, hold, history))
+    return Reply(_ai_reply(session, last, hold, history, usage_id))
 
 
 def _ai_reply(
-    session: PracticeSession, reserved: Turn, hold: llm.Usage, history: list[dict]
+    session: PracticeSession, reserved: Turn, hold: llm.Usage, history: list[dict], usage_id: int
 ) -> Generator[str, None, Turn]:
     """Produce and save the reply reserved as `reserved`; `history` is what its prompt carries
-    (the turns before it, as `_budget` read them)."""
+    (the turns before it, as `_budget` read them), `usage_id` the row of AI use holding its
+    reservation."""
     try:
         outcome = yield from partner.produce(session.data, session.state, session.canary, history)
     except Exception:
         # A bug, not a model failure: it surfaces, and the learner can still ask again.
-        _save_outcome(session, reserved, partner.Outcome(failure="internal"), hold)
+        _save_outcome(session, reserved, partner.Outcome(failure="internal"), hold, usage_id)
         raise
-    return _save_outcome(session, reserved, outcome, hold)
+    return _save_outcome(session, reserved, outcome, hold, usage_id)
 
 
 def _save_outcome(
-    session: PracticeSession, reserved: Turn, outcome: partner.Outcome, hold: llm.Usage
+    session: PracticeSession,
+    reserved: Turn,
+    outcome: partner.Outcome,
+    hold: llm.Usage,
+    usage_id: int,
 ) -> Turn:
     """Save what the partner produced into the reserved turn: the reply; the words the learner
     already read, marked incomplete, when it broke off after them; or the fallback line. The
@@ -462,9 +464,12 @@ def _save_outcome(
             setattr(turn, name, max(0, getattr(turn, name) + change))
         saved = ("text", "error", "pending", "state_after", "duration_ms", "model")
         Turn.objects.filter(pk=turn.pk).update(**{f: getattr(turn, f) for f in saved}, **spent)
+        settled = outcome.usage.total - hold.total
+        AIUsage.objects.filter(pk=usage_id).update(tokens=Greatest(F("tokens") + settled, 0))
         if not outcome.failure and current.is_active:
-            current.state = turn.state_after
-            current.save(update_fields=["state"])
+            if turn.state_after != current.state:
+                current.state = turn.state_after
+                current.save(update_fields=["state"])
             ending = current.script.forced_ending(current.state, current.learner_turns)
             if ending is not None:
                 _end(current, ending, credit_by=current.user)

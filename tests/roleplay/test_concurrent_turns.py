@@ -11,7 +11,7 @@ import pytest
 from django.db import connections
 
 from roleplay import services
-from roleplay.models import Mode, PracticeSession, Speaker
+from roleplay.models import AIUsage, Mode, PracticeSession, Speaker
 
 THREADS = 10
 concurrent = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -19,8 +19,14 @@ concurrent = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def send_at_once(session, **turn) -> tuple[list, list]:
     """Submit the same turn from THREADS threads released together; (accepted, refused)."""
-    copies = [PracticeSession.objects.get(pk=session.pk) for _ in range(THREADS)]
-    start = threading.Barrier(THREADS)
+    return submit_at_once(
+        [PracticeSession.objects.get(pk=session.pk) for _ in range(THREADS)], **turn
+    )
+
+
+def submit_at_once(copies, **turn) -> tuple[list, list]:
+    """Submit the turn to each session, from one thread each, released together."""
+    start = threading.Barrier(len(copies))
     accepted, refused = [], []
 
     def send(copy):
@@ -73,3 +79,19 @@ def test_it_takes_one_of_ten_turns_sent_while_the_ai_partner_replies(people, sce
     assert reply.text == "そうなんです……。" and not reply.pending
     assert session.turns.count() == 3
     assert_whole_transcript(session)
+
+
+@concurrent
+def test_it_lets_ten_tabs_of_one_learner_spend_only_what_is_left_of_today(
+    people, scenario, fake_llm, settings
+):
+    # Ten sessions of one learner, each taking a turn at once, with three turns left today:
+    # the day's row is locked by each reservation in turn, so exactly three get a reply.
+    settings.YORISOI_ROLEPLAY_DAILY_TURNS = 3
+    sessions = [services.start_session(people.alice, scenario, Mode.LLM) for _ in range(THREADS)]
+    accepted, refused = submit_at_once(sessions, text="今日はよろしくお願いします。")
+    assert len(accepted) == 3
+    assert refused == ["quota"] * (THREADS - 3)
+    for submitted in accepted:
+        submitted.reply.close()
+    assert AIUsage.objects.get(user=people.alice).turns == 3
