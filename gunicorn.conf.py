@@ -12,6 +12,13 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# A listening socket per worker (SO_REUSEPORT), so that the kernel spreads new connections
+# over the workers evenly. On one shared socket a kept-alive connection stays with whichever
+# worker accepted it, and they pile up: in one benchmark run one worker held all ten connections
+# while the other sat idle (bench/server.py's worker_balance). On Linux, also set
+# net.ipv4.tcp_migrate_req=1, so that connections waiting for a worker being recycled move to
+# another instead of being reset.
+reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "true").lower() != "false"
 # Longer than the model's deadline (YORISOI_LLM_TIMEOUT, 20 s) so a slow reply is ended by us,
 # with its fallback line, rather than by gunicorn killing the worker mid-stream.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))

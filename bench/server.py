@@ -17,6 +17,14 @@ in turn, HTTP_RUNS rounds (3 by default), and prints the median of the rounds:
 p50 and p95 come from wrk's latency histogram (a small Lua script prints them; `--latency`
 alone prints 50/75/90/99). Every URL is checked for a 200 first, and a run with any non-2xx
 response fails rather than counting redirects as pages.
+
+With keep-alive, each of wrk's connections stays with the worker that accepted it. On one
+socket shared by the workers the kernel did not share them out evenly: in one run of the lesson
+page one worker took all ten and the other sat idle, which halves the throughput. Workers now
+listen on a socket each (gunicorn.conf.py, `reuse_port`), and each page also gets
+`worker_balance`, the least busy worker's share of the workers' CPU time times the number of
+workers (1 = even, 0 = one worker did nothing), the lowest of its runs, so that an uneven run
+shows instead of passing for a slow page.
 """
 
 import json
@@ -106,6 +114,26 @@ def fetch(url: str, cookie: str | None = None) -> tuple[int, str]:
         return response.status, response.geturl()
 
 
+def worker_cpu(gunicorn: subprocess.Popen) -> dict[int, int]:
+    """CPU time so far (clock ticks, user + system) of each of gunicorn's worker processes."""
+    children = subprocess.run(
+        ["pgrep", "-P", str(gunicorn.pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    ticks = {}
+    for pid in map(int, children):
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def balance(before: dict[int, int], after: dict[int, int]) -> float:
+    """The least busy worker's share of the workers' CPU time over a run, times the number of
+    workers: 1.0 when the work was shared evenly, 0 when one worker had none of it."""
+    spent = [after[pid] - before.get(pid, 0) for pid in after]
+    return min(spent) * len(spent) / sum(spent) if sum(spent) else 0.0
+
+
 def wrk(url: str, script: str, cookie: str | None) -> dict[str, float]:
     command = [WRK, "-t2", "-c10", "-d10s", "--latency", "-s", script, url]
     if cookie:
@@ -169,7 +197,10 @@ def main():
             runs = {name: [] for name in urls}
             for _ in range(HTTP_RUNS):
                 for name, (url, with_cookie) in urls.items():
-                    runs[name].append(wrk(url, script, with_cookie))
+                    before = worker_cpu(gunicorn)
+                    found = wrk(url, script, with_cookie)
+                    found["balance"] = balance(before, worker_cpu(gunicorn))
+                    runs[name].append(found)
         finally:
             gunicorn.terminate()
             gunicorn.wait(timeout=30)
@@ -194,6 +225,7 @@ def main():
             scratch.figure(
                 f"{name}_{key}_latency", med(name, key), "ms", (med("static_file", key), "ms")
             )
+        scratch.figure(f"{name}_worker_balance", min(r["balance"] for r in runs[name]), "share")
 
 
 if __name__ == "__main__":

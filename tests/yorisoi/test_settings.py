@@ -1,5 +1,7 @@
+import runpy
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -69,3 +71,13 @@ def test_it_speaks_japanese_first():
     assert settings.LANGUAGE_CODE == "ja"
     assert settings.TIME_ZONE == "Asia/Tokyo"
     assert [code for code, _name in settings.LANGUAGES] == ["ja", "en"]
+
+
+def test_it_gives_each_gunicorn_worker_its_own_socket_unless_told_not_to(monkeypatch):
+    # One socket shared by the workers let one worker hold every kept-alive connection while
+    # the other sat idle (bench/server.py, worker_balance).
+    config = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+    monkeypatch.delenv("GUNICORN_REUSE_PORT", raising=False)
+    assert runpy.run_path(str(config))["reuse_port"] is True
+    monkeypatch.setenv("GUNICORN_REUSE_PORT", "false")
+    assert runpy.run_path(str(config))["reuse_port"] is False
