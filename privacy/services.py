@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
+from yorisoi.db import one_writer_on_sqlite
+
 from . import registry
 from .models import AccessKind, AccessRecord
 from .registry import ANONYMISE, DELETE, DELETED_NAME, KEEP
@@ -117,12 +119,20 @@ def deletion_summary(user) -> list[dict]:
     return summary
 
 
-@transaction.atomic
 def delete_account(user, *, by) -> dict[str, int]:
     """Delete `user`'s account: each registered model's rows go, are anonymised or are kept
-    with the name replaced, as it declares; then the account itself. Returns the counts."""
+    with the name replaced, as it declares; then the account itself. Returns the counts, none
+    when the account was gone already (a double click on the confirmation, or the user and an
+    org admin at once: the second waits for the first's lock, then finds nothing to delete)."""
+    with one_writer_on_sqlite(), transaction.atomic():
+        return _delete_locked(user, by=by)
+
+
+def _delete_locked(user, *, by) -> dict[str, int]:
     user_model = get_user_model()
-    user = user_model._base_manager.select_for_update().get(pk=user.pk)
+    user = user_model._base_manager.select_for_update().filter(pk=user.pk).first()
+    if user is None:
+        return {}
     refused = deletion_refused(user, by)
     if refused:
         raise PrivacyError(refused)

@@ -13,14 +13,13 @@ double click can never write twice. The AI partner's reply loop is in `partner`,
 import difflib
 import re
 import secrets
-import threading
 from collections.abc import Generator, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import HoursEntry
 from courses.services import credit_practice, display_name
+from yorisoi.db import one_writer_on_sqlite
 
 from . import llm, partner, prompts
 from .models import (
@@ -75,22 +75,16 @@ class Submitted:
     matched: Choice | None = None
 
 
-# SQLite has no row locks and one writer at a time: serialising this process's session writes
-# keeps two threads of one server (two tabs, a double click) from failing on a locked database.
-_sqlite_writes = threading.RLock()
-
-
 @contextmanager
 def locked(session: "PracticeSession | int") -> Iterator[PracticeSession]:
     """The session's row, locked until the transaction ends: take it first, then decide.
     Given the session itself, the row read again takes its scenario snapshot from it, read,
     decoded and parsed already (the snapshot never changes once the session has started)."""
-    serial = nullcontext() if connection.features.has_select_for_update else _sqlite_writes
     known = session if isinstance(session, PracticeSession) else None
     rows = PracticeSession.objects.select_for_update()
     if known is not None:
         rows = rows.defer("scenario_data")
-    with serial, transaction.atomic():
+    with one_writer_on_sqlite(), transaction.atomic():
         current = rows.get(pk=getattr(session, "pk", session))
         if known is not None:
             current.scenario_data = known.scenario_data
