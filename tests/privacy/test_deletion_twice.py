@@ -1,39 +1,16 @@
 """Deleting an account twice at once: a double click on the confirmation, or an org admin and
 the user themselves. The account goes once, with one audit entry, and neither request fails."""
 
-import threading
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connections
 from wagtail.models import ModelLogEntry
 
 from privacy import services
 from tests.privacy.builders import give_records
+from tests.threads import at_once
 
 User = get_user_model()
 concurrent = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def at_once(*calls):
-    start = threading.Barrier(len(calls))
-    results, failures = [], []
-
-    def run(call):
-        start.wait()
-        try:
-            results.append(call())
-        except Exception as exc:  # noqa: BLE001 - the test reports any failure
-            failures.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, failures
 
 
 @concurrent
@@ -41,8 +18,10 @@ def test_it_deletes_an_account_once_when_asked_twice_at_once(people, scenario):
     give_records(people.alice, people, scenario)
     alice = people.alice
     results, failures = at_once(
-        lambda: services.delete_account(User.objects.get(pk=alice.pk), by=alice),
-        lambda: services.delete_account(User.objects.get(pk=alice.pk), by=people.ada),
+        [
+            lambda: services.delete_account(User.objects.get(pk=alice.pk), by=alice),
+            lambda: services.delete_account(User.objects.get(pk=alice.pk), by=people.ada),
+        ]
     )
     assert failures == []
     assert not User.objects.filter(pk=alice.pk).exists()

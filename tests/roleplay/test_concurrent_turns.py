@@ -5,13 +5,11 @@ The database is really shared between the threads, so these tests commit (transa
 and restore the pages the migrations created afterwards (serialized_rollback).
 """
 
-import threading
-
 import pytest
-from django.db import connections
 
 from roleplay import services
 from roleplay.models import AIUsage, Mode, PracticeSession, Speaker
+from tests.threads import at_once
 
 THREADS = 10
 concurrent = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -26,24 +24,10 @@ def send_at_once(session, **turn) -> tuple[list, list]:
 
 def submit_at_once(copies, **turn) -> tuple[list, list]:
     """Submit the turn to each session, from one thread each, released together."""
-    start = threading.Barrier(len(copies))
-    accepted, refused = [], []
-
-    def send(copy):
-        start.wait()
-        try:
-            accepted.append(services.submit(copy, **turn))
-        except services.PracticeError as exc:
-            refused.append(exc.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send, args=(copy,)) for copy in copies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return accepted, refused
+    calls = [lambda copy=copy: services.submit(copy, **turn) for copy in copies]
+    accepted, failures = at_once(calls)
+    assert all(isinstance(exc, services.PracticeError) for exc in failures), failures
+    return accepted, [exc.code for exc in failures]
 
 
 def assert_whole_transcript(session):
