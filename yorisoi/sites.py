@@ -15,6 +15,7 @@ process's own memory, other processes see the change within TIMEOUT.
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.http.request import split_domain_port
+from django.utils.deprecation import MiddlewareMixin
 from wagtail.models import Site, get_page_models
 from wagtail.models.sites import get_site_for_hostname
 from wagtail.signals import page_unpublished, post_page_move
@@ -57,20 +58,17 @@ def forget_sites(**kwargs) -> None:
 
 
 def _forget_if_a_root(sender, instance, **kwargs) -> None:
-    if Site.objects.filter(root_page_id=instance.pk).exists():
+    """A page saved or deleted: forget the sites if a cached one routes from it. Only what is
+    cached can be out of date, so every page save costs a cache read, not a query."""
+    cached = (cache.get(KEY) or {}).values()
+    if any(site != MISSING and site.root_page_id == instance.pk for site in cached):
         forget_sites()
 
 
-class SiteMiddleware:
+class SiteMiddleware(MiddlewareMixin):
     """Gives Wagtail's page view the cached site. Other views find it Wagtail's way if they
     need it at all (most don't), so a page that reads no page touches neither the cache nor the
     database for it."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if view_func is wagtail_serve:
