@@ -90,6 +90,18 @@ def _client(deadline: Deadline) -> openai.OpenAI:
     return client.with_options(timeout=httpx2.Timeout(deadline.check()), max_retries=0)
 
 
+def _create(deadline: Deadline, messages: list[dict], **params):
+    """`chat.completions.create` with `messages` sent as they are.
+
+    The client walks every request against its typed parameters before sending it, holding
+    the interpreter lock: 4 ms of CPU for a prompt carrying 20 turns, twice a turn, and more
+    as prompts grow. Our messages are plain JSON already, so they go in `extra_body`, which
+    the client merges into the body after that walk: the request carries the same."""
+    return _client(deadline).chat.completions.create(
+        model=model_name(), messages=[], extra_body={"messages": messages}, **params
+    )
+
+
 # What the client and the wire raise. Anything else (a TypeError, an AttributeError) is a bug in
 # our code and must surface as one, not pass for a model that answered badly.
 WIRE_ERRORS = (openai.APIError, httpx2.TransportError, json.JSONDecodeError)
@@ -118,9 +130,9 @@ def stream_text(messages: list[dict], deadline: Deadline, *, max_tokens: int) ->
     usage = Usage()
     finished = False
     try:
-        stream = _client(deadline).chat.completions.create(
-            model=model_name(),
-            messages=messages,
+        stream = _create(
+            deadline,
+            messages,
             max_tokens=max_tokens,
             stream=True,
             stream_options={"include_usage": True},
@@ -155,9 +167,9 @@ def structured(
     `temperature` None leaves the server's default; a judge asks for 0, to be repeatable."""
     sampling = {} if temperature is None else {"temperature": temperature}
     try:
-        response = _client(deadline).chat.completions.create(
-            model=model_name(),
-            messages=messages,
+        response = _create(
+            deadline,
+            messages,
             max_tokens=max_tokens,
             response_format={
                 "type": "json_schema",

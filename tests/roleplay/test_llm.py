@@ -44,3 +44,24 @@ def test_it_estimates_a_prompt_at_no_less_than_a_token_a_character():
         {"role": "user", "content": "こんにちは"},
     ]
     assert llm.estimate_prompt_tokens(messages) >= 305
+
+
+def test_it_sends_the_messages_past_the_clients_typed_walk(fake_llm, monkeypatch):
+    """The client's walk of the request over its typed parameters costs milliseconds of CPU a
+    call for a long prompt; the messages go around it, and reach the model unchanged."""
+    from openai.resources.chat.completions import completions
+
+    walked = []
+    walk = completions.maybe_transform
+
+    def spy(body, *args, **kwargs):
+        walked.append(body.get("messages"))
+        return walk(body, *args, **kwargs)
+
+    monkeypatch.setattr(completions, "maybe_transform", spy)
+    prompt = [{"role": "system", "content": "あなたは母親です。"}, *HELLO]
+    list(llm.stream_text(prompt, llm.Deadline(5), max_tokens=50))
+    schema = {"type": "object", "properties": {}}
+    llm.structured(prompt, "state_changes", schema, llm.Deadline(5), max_tokens=50)
+    assert walked == [[], []]
+    assert [r["messages"] for r in fake_llm.requests] == [prompt, prompt]
