@@ -16,11 +16,11 @@ import secrets
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,14 +164,24 @@ def nearest_choice(text: str, choices: list[Choice]) -> tuple[Choice | None, flo
     return best, best_score
 
 
-def _reserve_quota(user_id: int, reserve: int, *, turn: bool) -> int:
+def _reserve_quota(user_id: int, reserve: int, *, turn: bool) -> date:
     """Reserve a reply's most possible tokens (`reserve`) and, for a learner's turn, the turn
     in the learner's row of today's AI use, or refuse when either would pass today's quota.
     The row stays locked until the reply's turn is saved, so two sessions of one learner cannot
-    both spend the last of it. Returns the row's id, for the reply to settle its real usage."""
-    usage, _created = AIUsage.objects.select_for_update().get_or_create(
-        user_id=user_id, day=timezone.localdate()
+    both spend the last of it. Returns the row's day, for the reply to settle its real usage
+    in the same row after midnight too."""
+    today = timezone.localdate()
+    spend = {"turns": F("turns") + int(turn), "tokens": F("tokens") + reserve}
+    room = Q(
+        turns__lt=settings.YORISOI_ROLEPLAY_DAILY_TURNS,
+        tokens__lte=settings.YORISOI_ROLEPLAY_DAILY_TOKENS - reserve,
     )
+    # Most turns are one UPDATE: it locks the row, and the room is checked under that lock
+    # (PostgreSQL checks the condition again on a row it had to wait for).
+    if AIUsage.objects.filter(room, user_id=user_id, day=today).update(**spend):
+        return today
+    # The day's first turn, or no room left: find or make the row, locked, and tell which.
+    usage, _created = AIUsage.objects.select_for_update().get_or_create(user_id=user_id, day=today)
     if (
         usage.turns >= settings.YORISOI_ROLEPLAY_DAILY_TURNS
         or usage.tokens + reserve > settings.YORISOI_ROLEPLAY_DAILY_TOKENS
@@ -183,10 +193,8 @@ def _reserve_quota(user_id: int, reserve: int, *, turn: bool) -> int:
             ),
             code="quota",
         )
-    AIUsage.objects.filter(pk=usage.pk).update(
-        turns=F("turns") + int(turn), tokens=F("tokens") + reserve
-    )
-    return usage.pk
+    AIUsage.objects.filter(pk=usage.pk).update(**spend)
+    return today
 
 
 def _reply_on_its_way() -> PracticeError:
@@ -273,7 +281,7 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
         # the last turn can be pending: every turn clears them, and a reply is reserved after.
         if last is not None and last.pending:
             current.turns.filter(pending=True).update(pending=False)
-        matched, history, usage_id = None, [], None
+        matched, history, usage_day = None, [], None
         hold = llm.Usage()
         state = current.state
         if current.mode == Mode.SCRIPTED:
@@ -281,7 +289,7 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
             state = current.script.apply(current.state, matched.effects)
         else:
             hold, history = _budget(current, said=said)
-            usage_id = _reserve_quota(current.user_id, hold.total, turn=True)
+            usage_day = _reserve_quota(current.user_id, hold.total, turn=True)
         turn = Turn(
             session=current,
             index=0 if last is None else last.index + 1,
@@ -301,7 +309,7 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
             reply = Reply.saved(answer)
         else:
             answer = _reserve_reply(current, turn.index + 1, hold)
-            reply = Reply(_ai_reply(session, answer, hold, history, usage_id))
+            reply = Reply(_ai_reply(session, answer, hold, history, usage_day))
         # The learner's turn and the reply's (written, or reserved) go in one insert.
         Turn.objects.bulk_create([turn, answer])
         if ending is not None:
@@ -398,7 +406,7 @@ def retry(session: PracticeSession) -> Reply:
         if last is None or not last.pending or last.speaker != Speaker.PERSONA:
             raise PracticeError(_("There is no reply waiting to be retried."), code="not_pending")
         hold, history = _budget(current)
-        usage_id = _reserve_quota(current.user_id, hold.total, turn=False)
+        usage_day = _reserve_quota(current.user_id, hold.total, turn=False)
         last.error = IN_PROGRESS
         last.prompt_tokens += hold.prompt_tokens
         last.completion_tokens += hold.completion_tokens
@@ -406,22 +414,22 @@ def retry(session: PracticeSession) -> Reply:
         current.last_activity_at = timezone.now()
         current.save(update_fields=["last_activity_at"])
     _as_saved(session, current)
-    return Reply(_ai_reply(session, last, hold, history, usage_id))
+    return Reply(_ai_reply(session, last, hold, history, usage_day))
 
 
 def _ai_reply(
-    session: PracticeSession, reserved: Turn, hold: llm.Usage, history: list[dict], usage_id: int
+    session: PracticeSession, reserved: Turn, hold: llm.Usage, history: list[dict], usage_day: date
 ) -> Generator[str, None, Turn]:
     """Produce and save the reply reserved as `reserved`; `history` is what its prompt carries
-    (the turns before it, as `_budget` read them), `usage_id` the row of AI use holding its
+    (the turns before it, as `_budget` read them), `usage_day` the day of the AI use holding its
     reservation."""
     try:
         outcome = yield from partner.produce(session.data, session.state, session.canary, history)
     except Exception:
         # A bug, not a model failure: it surfaces, and the learner can still ask again.
-        _save_outcome(session, reserved, partner.Outcome(failure="internal"), hold, usage_id)
+        _save_outcome(session, reserved, partner.Outcome(failure="internal"), hold, usage_day)
         raise
-    return _save_outcome(session, reserved, outcome, hold, usage_id)
+    return _save_outcome(session, reserved, outcome, hold, usage_day)
 
 
 def _save_outcome(
@@ -429,7 +437,7 @@ def _save_outcome(
     reserved: Turn,
     outcome: partner.Outcome,
     hold: llm.Usage,
-    usage_id: int,
+    usage_day: date,
 ) -> Turn:
     """Save what the partner produced into the reserved turn: the reply; the words the learner
     already read, marked incomplete, when it broke off after them; or the fallback line. The
@@ -459,7 +467,9 @@ def _save_outcome(
         saved = ("text", "error", "pending", "state_after", "duration_ms", "model")
         Turn.objects.filter(pk=turn.pk).update(**{f: getattr(turn, f) for f in saved}, **spent)
         settled = outcome.usage.total - hold.total
-        AIUsage.objects.filter(pk=usage_id).update(tokens=Greatest(F("tokens") + settled, 0))
+        AIUsage.objects.filter(user_id=current.user_id, day=usage_day).update(
+            tokens=Greatest(F("tokens") + settled, 0)
+        )
         if not outcome.failure and current.is_active:
             if turn.state_after != current.state:
                 current.state = turn.state_after

@@ -73,6 +73,18 @@ def test_it_holds_the_reservation_until_the_reply_settles(people, session, fake_
     assert usage_of(people.alice)["tokens"] < reserved
 
 
+def test_it_settles_a_reply_that_ends_after_midnight_on_the_day_it_was_reserved(
+    people, session, fake_llm, monkeypatch
+):
+    submitted = services.submit(session, text=SAID)
+    today = timezone.localdate()
+    monkeypatch.setattr(services.timezone, "localdate", lambda: today + timedelta(days=1))
+    list(submitted.reply)
+    row = AIUsage.objects.get(user=people.alice)
+    assert row.day == today
+    assert {"turns": row.turns, "tokens": row.tokens} == from_transcripts(people.alice)
+
+
 def test_it_leaves_the_day_untouched_when_a_turn_is_refused(people, session, fake_llm, settings):
     take_turn(session)
     before = usage_of(people.alice)

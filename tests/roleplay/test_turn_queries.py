@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 # Session, user and roles (middleware), then the session itself; the rest is the turn.
 SCRIPTED_TURN_QUERIES = 8
-AI_TURN_QUERIES = 14
+AI_TURN_QUERIES = 13
 
 
 def statements(captured) -> int:
