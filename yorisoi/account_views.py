@@ -40,6 +40,10 @@ def setup(request):
     if request.method == "POST" and form.is_valid():
         try:
             codes = two_factor.confirm_setup(request, form.cleaned_data["code"])
+        except two_factor.AlreadySetUp as done:
+            # No new QR code: scanning one would replace the authenticator just confirmed.
+            messages.info(request, str(done))
+            return redirect("two_factor")
         except two_factor.TwoFactorError as error:
             form.add_error("code", str(error))
         else:

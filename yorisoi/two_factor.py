@@ -54,6 +54,12 @@ class TwoFactorError(Exception):
     """A code or request that cannot be accepted; the message is safe to show."""
 
 
+class AlreadySetUp(TwoFactorError):
+    """A confirmation that finds the setup finished already: most often the second request
+    of a double click on the confirm button, whose first request showed the backup codes in
+    a response the browser then dropped."""
+
+
 def _account(user):
     """The user model instance behind request.user's lazy proxy, which the audit log cannot
     file an entry under."""
@@ -114,6 +120,13 @@ def confirm_setup(request, code: str) -> list[str]:
             .order_by("pk")
             .first()
         )
+        if device is None and has_authenticator(user):
+            raise AlreadySetUp(
+                _(
+                    "Your authenticator is set up already. If you did not see your backup "
+                    "codes, make a new set here."
+                )
+            )
         if device is None:
             error = _("Start the setup again: the page was out of date.")
         else:

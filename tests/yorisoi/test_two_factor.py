@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
@@ -103,6 +104,30 @@ def test_it_confirms_the_authenticator_only_with_a_right_code(client, accounts):
     assert ModelLogEntry.objects.filter(
         object_id=str(accounts.tom.pk), action=two_factor.ENABLED_ACTION
     ).exists()
+
+
+@pytest.mark.django_db
+def test_it_sends_a_second_confirm_to_new_backup_codes_not_to_a_new_qr_code(client, accounts):
+    """A double click on confirm, or a reload of the page of backup codes, posts the code
+    again. The first request confirmed the authenticator and showed the codes, which the
+    browser may have dropped: the second tells so and leads to making new ones. It must not
+    show a new QR code, whose scan would replace the authenticator just confirmed."""
+    sign_in(client, "tom")
+    client.get(reverse("two_factor_setup"))
+    device = TOTPDevice.objects.get(user=accounts.tom)
+    code = current_code(device)
+    assert client.post(reverse("two_factor_setup"), {"code": code}).status_code == 200
+
+    again = client.post(reverse("two_factor_setup"), {"code": code})
+
+    assert again.status_code == 302 and again.url == reverse("two_factor")
+    assert [str(m) for m in get_messages(again.wsgi_request)] == [
+        "認証アプリの設定はもう済んでいます。バックアップコードを見られなかった場合は、"
+        "ここで新しいコードを作ってください。"
+    ]
+    assert list(TOTPDevice.objects.filter(user=accounts.tom)) == [device]
+    page = client.get(reverse("two_factor"))
+    assert page.status_code == 200 and "バックアップコード" in page.content.decode()
 
 
 @pytest.mark.django_db
