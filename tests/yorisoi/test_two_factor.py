@@ -127,7 +127,7 @@ def test_it_sends_a_second_confirm_to_new_backup_codes_not_to_a_new_qr_code(clie
     ]
     assert list(TOTPDevice.objects.filter(user=accounts.tom)) == [device]
     page = client.get(reverse("two_factor"))
-    assert page.status_code == 200 and "バックアップコード" in page.content.decode()
+    assert page.status_code == 200 and "バックアップコードは残り10個です。" in page.content.decode()
 
 
 @pytest.mark.django_db
