@@ -114,7 +114,7 @@ def invitation(request, token):
                 return invitation_gone(request, services.InvitationGone(str(error)))
             # Several sign-in backends are configured (the login throttle first); name the one
             # that holds the account.
-            login(request, invitation.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, invitation.user, backend="yorisoi.roles.RolesBackend")
             messages.success(request, joined_message(invitation))
             return redirect("home")
         return render(

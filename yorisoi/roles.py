@@ -1,6 +1,9 @@
 """Roles are Django groups; every permission decision on the server goes through here."""
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Aggregate, JSONField
 
 TRAINEE = "受講者"
 COORDINATOR = "コーディネーター"
@@ -65,6 +68,31 @@ def role_names(user) -> frozenset[str]:
     if not hasattr(user, "_yorisoi_roles"):
         user._yorisoi_roles = frozenset(user.groups.values_list("name", flat=True))
     return user._yorisoi_roles
+
+
+class _JSONList(Aggregate):
+    """The values of a to-many relation as one JSON array ([null] when there are none)."""
+
+    function = "JSON_GROUP_ARRAY"  # SQLite
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+class RolesBackend(ModelBackend):
+    """Django's ModelBackend, but the signed-in user of a request arrives with their role
+    names, read in the same query. Every signed-in request asks for them (whether two-step
+    sign-in is owed depends on the role), and a query of their own was a round trip to the
+    database on every page and every role-play turn."""
+
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.annotate(_roles_read=_JSONList("groups__name"))
+        user = users.filter(pk=user_id).first()
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        user._yorisoi_roles = frozenset(name for name in user._roles_read if name)
+        return user
 
 
 def is_org_admin(user) -> bool:

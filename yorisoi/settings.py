@@ -224,7 +224,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Axes first: it refuses a locked-out sign-in before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user's roles with the user (yorisoi/roles.py).
+    "yorisoi.roles.RolesBackend",
 ]
 # Five wrong passwords lock that user name for 15 minutes, and thirty from one address lock
 # that address (a classroom shares one address behind its NAT); a correct sign-in before then

@@ -18,9 +18,9 @@ from tests.fake_openai import Reply
 
 pytestmark = pytest.mark.django_db
 
-# Session, user and roles (middleware), then the session itself; the rest is the turn.
-SCRIPTED_TURN_QUERIES = 8
-AI_TURN_QUERIES = 13
+# Session, the user with their roles (middleware), then the practice session; the rest is the turn.
+SCRIPTED_TURN_QUERIES = 7
+AI_TURN_QUERIES = 12
 
 
 def statements(captured) -> int:

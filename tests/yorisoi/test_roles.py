@@ -2,6 +2,9 @@
 
 from django.contrib.auth.models import Group
 from django.core.management.sql import emit_post_migrate_signal
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from wagtail.models import GroupApprovalTask, Workflow, WorkflowTask
 
 from courses.models import CourseIndexPage, LessonPage
@@ -12,7 +15,10 @@ from yorisoi.roles import (
     REVIEW_WORKFLOW,
     TRAINER,
     WAGTAIL_WORKFLOW,
+    RolesBackend,
     ensure_groups,
+    is_trainer,
+    role_names,
 )
 
 
@@ -62,3 +68,30 @@ def test_it_leaves_a_default_group_with_members_and_a_workflow_an_admin_renamed(
     assert set(
         Group.objects.filter(name__in=["Moderators", "Editors"]).values_list("name", flat=True)
     ) == {"Moderators"}
+
+
+def test_it_reads_the_signed_in_user_with_their_roles_in_one_query(people):
+    with CaptureQueriesContext(connection) as captured:
+        user = RolesBackend().get_user(people.tom.pk)
+        assert is_trainer(user) and role_names(user) == {TRAINER}
+    assert len(captured.captured_queries) == 1
+    people.alice.groups.clear()
+    assert role_names(RolesBackend().get_user(people.alice.pk)) == frozenset()
+
+
+def test_it_signs_out_a_deactivated_or_deleted_account(people):
+    people.alice.is_active = False
+    people.alice.save()
+    assert RolesBackend().get_user(people.alice.pk) is None
+    assert RolesBackend().get_user(10**9) is None
+
+
+def test_it_sees_a_role_given_or_taken_at_the_next_request(client, people):
+    """Roles are read with the user on every request, never kept between requests."""
+    client.force_login(people.alice)
+    assert client.get(reverse("trainer_cohorts")).status_code == 403
+    people.alice.groups.add(Group.objects.get(name=TRAINER))
+    # A trainer owes the second sign-in step, which this session has not taken.
+    assert client.get(reverse("trainer_cohorts")).url.startswith(reverse("two_factor_setup"))
+    people.alice.groups.remove(Group.objects.get(name=TRAINER))
+    assert client.get(reverse("trainer_cohorts")).status_code == 403
