@@ -37,19 +37,33 @@ class Outcome:
     duration_ms: int = 0
 
 
-def budget(data: ScenarioData, state: dict, canary: str, history: list[dict]) -> llm.Usage:
+@dataclass(frozen=True)
+class Prompt:
+    """What one reply is asked with: the turns it carries, and the persona's messages built
+    from them, once (the quota reserved counts them, and the call sends them)."""
+
+    history: list[dict]
+    messages: list[dict]
+
+
+def prompt_for(data: ScenarioData, state: dict, canary: str, history: list[dict]) -> Prompt:
+    return Prompt(history, prompts.persona_messages(data, state, canary, history))
+
+
+def budget(data: ScenarioData, state: dict, prompt: Prompt) -> llm.Usage:
     """The most one reply may cost: the persona call and the state-change call, each at its
     prompt's estimate and its max_tokens. Quota is reserved for it before any call is made."""
-    spoken = [*history, {"speaker": "persona", "text": "x" * settings.YORISOI_LLM_MAX_TOKENS}]
+    longest = "x" * settings.YORISOI_LLM_MAX_TOKENS
+    spoken = [*prompt.history, {"speaker": "persona", "text": longest}]
     return llm.Usage(
-        llm.estimate_prompt_tokens(prompts.persona_messages(data, state, canary, history))
+        llm.estimate_prompt_tokens(prompt.messages)
         + llm.estimate_prompt_tokens(prompts.state_messages(data, state, spoken)),
         settings.YORISOI_LLM_MAX_TOKENS + STATE_MAX_TOKENS,
     )
 
 
 def produce(
-    data: ScenarioData, state: dict, canary: str, history: list[dict]
+    data: ScenarioData, state: dict, canary: str, prompt: Prompt
 ) -> Generator[str, None, Outcome]:
     """Yield the persona's reply as it arrives; return the Outcome. Model failures end in an
     Outcome with a failure code; anything else is a bug and propagates."""
@@ -61,7 +75,7 @@ def produce(
         guard = prompts.LeakGuard(secrets)
         try:
             stream = llm.stream_text(
-                prompts.persona_messages(data, state, canary, history),
+                prompt.messages,
                 deadline,
                 max_tokens=settings.YORISOI_LLM_MAX_TOKENS,
             )
@@ -72,7 +86,7 @@ def produce(
             text = WITHHELD_LINE if guard.leaked else guard.text.strip()
             if not text:
                 raise llm.LLMFailure("malformed", "an empty reply")
-            spoken = [*history, {"speaker": "persona", "text": text}]
+            spoken = [*prompt.history, {"speaker": "persona", "text": text}]
             outcome.changes = _state_changes(data, state, spoken, deadline, outcome.usage)
             outcome.text, outcome.withheld, outcome.failure = text, guard.leaked, ""
             break

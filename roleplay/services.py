@@ -281,14 +281,14 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
         # the last turn can be pending: every turn clears them, and a reply is reserved after.
         if last is not None and last.pending:
             current.turns.filter(pending=True).update(pending=False)
-        matched, history, usage_day = None, [], None
+        matched, prompt, usage_day = None, None, None
         hold = llm.Usage()
         state = current.state
         if current.mode == Mode.SCRIPTED:
             matched = _pick(current, choice, said)
             state = current.script.apply(current.state, matched.effects)
         else:
-            hold, history = _budget(current, said=said)
+            hold, prompt = _budget(current, said=said)
             usage_day = _reserve_quota(current.user_id, hold.total, turn=True)
         turn = Turn(
             session=current,
@@ -309,7 +309,7 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
             reply = Reply.saved(answer)
         else:
             answer = _reserve_reply(current, turn.index + 1, hold)
-            reply = Reply(_ai_reply(session, answer, hold, history, usage_day))
+            reply = Reply(_ai_reply(session, answer, hold, prompt, usage_day))
         # The learner's turn and the reply's (written, or reserved) go in one insert.
         Turn.objects.bulk_create([turn, answer])
         if ending is not None:
@@ -388,14 +388,14 @@ def _history(session: PracticeSession) -> list[dict]:
     return list(reversed(recent))
 
 
-def _budget(current: PracticeSession, *, said: str | None = None) -> tuple[llm.Usage, list]:
-    """The quota to reserve for the next reply, and the turns its prompt carries (read once,
-    under the lock), `said` being the learner turn about to join."""
+def _budget(current: PracticeSession, *, said: str | None = None):
+    """The quota to reserve for the next reply, and its prompt with the turns it carries (read
+    once, under the lock), `said` being the learner turn about to join."""
     history = _history(current)
     if said is not None:
         history.append({"speaker": Speaker.LEARNER.value, "text": said})
-    hold = partner.budget(current.data, current.state, current.canary, history)
-    return hold, history
+    prompt = partner.prompt_for(current.data, current.state, current.canary, history)
+    return partner.budget(current.data, current.state, prompt), prompt
 
 
 def retry(session: PracticeSession) -> Reply:
@@ -405,7 +405,7 @@ def retry(session: PracticeSession) -> Reply:
         last = _check_open(current)
         if last is None or not last.pending or last.speaker != Speaker.PERSONA:
             raise PracticeError(_("There is no reply waiting to be retried."), code="not_pending")
-        hold, history = _budget(current)
+        hold, prompt = _budget(current)
         usage_day = _reserve_quota(current.user_id, hold.total, turn=False)
         last.error = IN_PROGRESS
         last.prompt_tokens += hold.prompt_tokens
@@ -414,17 +414,21 @@ def retry(session: PracticeSession) -> Reply:
         current.last_activity_at = timezone.now()
         current.save(update_fields=["last_activity_at"])
     _as_saved(session, current)
-    return Reply(_ai_reply(session, last, hold, history, usage_day))
+    return Reply(_ai_reply(session, last, hold, prompt, usage_day))
 
 
 def _ai_reply(
-    session: PracticeSession, reserved: Turn, hold: llm.Usage, history: list[dict], usage_day: date
+    session: PracticeSession,
+    reserved: Turn,
+    hold: llm.Usage,
+    prompt: partner.Prompt,
+    usage_day: date,
 ) -> Generator[str, None, Turn]:
-    """Produce and save the reply reserved as `reserved`; `history` is what its prompt carries
+    """Produce and save the reply reserved as `reserved`; `prompt` is what it is asked with
     (the turns before it, as `_budget` read them), `usage_day` the day of the AI use holding its
     reservation."""
     try:
-        outcome = yield from partner.produce(session.data, session.state, session.canary, history)
+        outcome = yield from partner.produce(session.data, session.state, session.canary, prompt)
     except Exception:
         # A bug, not a model failure: it surfaces, and the learner can still ask again.
         _save_outcome(session, reserved, partner.Outcome(failure="internal"), hold, usage_day)

@@ -56,6 +56,22 @@ def test_it_streams_the_reply_and_records_model_and_tokens(session, fake_llm):
     assert learner.index == 1 and reply.index == 2
 
 
+def test_it_builds_the_persona_prompt_once_and_sends_what_the_quota_counted(
+    session, fake_llm, monkeypatch
+):
+    built = []
+    build = prompts.persona_messages
+
+    def counted(*args):
+        built.append(build(*args))
+        return built[-1]
+
+    monkeypatch.setattr(prompts, "persona_messages", counted)
+    take_turn(session)
+    assert len(built) == 1
+    assert fake_llm.requests[0]["messages"] == built[0]
+
+
 def test_it_asks_for_state_changes_as_a_strict_json_schema(session, fake_llm):
     take_turn(session)
     structured = [r for r in fake_llm.requests if not r.get("stream")]
