@@ -5,11 +5,14 @@ from urllib.parse import parse_qs, urlparse
 
 import markdown
 import nh3
+from django.apps import apps
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
+
+from .widgets import ScenarioSelect
 
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
 # The least and most minutes of role-play practice one lesson may assign.
@@ -161,16 +164,36 @@ class LessonImageBlock(ImageBlock):
         self.child_blocks["image"].label = _("Image")
 
 
+def scenario_choices() -> list[tuple[str, str]]:
+    """The published role-play scenarios, by title, for an author to choose from. Looked up
+    by name: courses must not import roleplay."""
+    scenarios = apps.get_model("roleplay", "Scenario").objects.playable().order_by("title")
+    listed = [(s.slug, f"{s.title}（{s.slug}）") for s in scenarios.only("slug", "title")]
+    return [("", "---------"), *listed]
+
+
+class ScenarioBlock(blocks.RegexBlock):
+    """A scenario's slug, chosen in the page editor from the published scenarios instead of
+    typed. What it accepts is still a slug's form: the content loader checks a pack's slugs
+    against the pack itself, before its scenarios are in the database. A slug no longer
+    published matches no option: the editor shows none chosen, and the page cannot be
+    published until one is (a draft may be saved without, as with any required field)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field.widget = ScenarioSelect(choices=scenario_choices)
+
+
 class PracticeBlock(blocks.StructBlock):
     """A role-play the lesson asks the learner to practise, named by its slug: courses must not
     import roleplay, so the content loader checks that the scenario exists and suits the course.
     Its minutes count toward what the lesson's hours rest on (`manage.py load_content --check`)."""
 
-    scenario = blocks.RegexBlock(
+    scenario = ScenarioBlock(
         regex=r"^[-a-zA-Z0-9_]+$",
         max_length=80,
-        label=_("Scenario slug"),
-        help_text=_("The slug of a role-play scenario, e.g. first-visit-anxious-mother"),
+        label=_("Scenario"),
+        help_text=_("Only published scenarios are listed."),
         error_messages={"invalid": _("Use letters, digits, - and _.")},
     )
     minutes = blocks.IntegerBlock(

@@ -1,4 +1,4 @@
-"""Admin widgets for authoring. Used from FieldPanel(..., widget=...), never on learner pages."""
+"""Admin widgets for authoring, in panels and in blocks; never on learner pages."""
 
 from itertools import groupby
 
@@ -59,3 +59,15 @@ class GroupedCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
             )
         ]
         return context
+
+
+class ScenarioSelect(forms.Select):
+    """The practice block's list of scenarios, by title. Wagtail lets a commentable field grow
+    with what it holds, and long titles made this one wider than the editor's column, under
+    the minimap: the style sheet keeps it inside."""
+
+    class Media:
+        css = {"all": ["courses/css/scenario_select.css"]}
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"class": "scenario-select", **(attrs or {})}, choices)

@@ -4,6 +4,7 @@ from django.utils import translation
 from wagtail.blocks.struct_block import StructBlockValidationError
 
 from courses.blocks import LessonBodyBlock, PracticeBlock, VideoBlock, render_markdown
+from tests.factories import build_scenario
 
 
 def test_it_renders_markdown_and_strips_scripts():
@@ -102,6 +103,31 @@ def test_it_refuses_a_practice_block_the_page_cannot_link_or_credit(value, field
     with pytest.raises(StructBlockValidationError) as caught:
         block.clean(block.to_python({"note": "", **value}))
     assert list(caught.value.block_errors) == [field]
+
+
+@pytest.mark.django_db
+def test_it_lets_an_author_choose_the_practice_scenario_from_the_published_ones():
+    build_scenario("visit-mother", title="疲れた母親との初回訪問")
+    build_scenario("draft-caseworker", live=False, title="慎重なケースワーカー")
+    scenario = PracticeBlock().child_blocks["scenario"]
+    html = scenario.field.widget.render("scenario", "visit-mother")
+    assert html.startswith("<select")
+    assert '<option value="visit-mother" selected>疲れた母親との初回訪問（visit-mother）' in html
+    assert "draft-caseworker" not in html
+    # A scenario published later is listed at once: the list is read when the editor opens.
+    build_scenario("volunteer-talk", title="張り切りすぎるボランティア")
+    assert "volunteer-talk" in scenario.field.widget.render("scenario", "")
+    # No choice is refused, as a required field.
+    with pytest.raises(StructBlockValidationError) as caught:
+        PracticeBlock().clean(PracticeBlock().to_python({"scenario": "", "minutes": 15}))
+    assert list(caught.value.block_errors) == ["scenario"]
+
+
+def test_it_keeps_the_list_of_scenarios_inside_the_editors_column(client, people):
+    client.force_login(people.tom)
+    editor = client.get(reverse("wagtailadmin_pages:edit", args=[people.lessons[0].pk]))
+    assert editor.status_code == 200
+    assert "courses/css/scenario_select" in editor.content.decode()
 
 
 def test_it_names_the_editors_of_plain_blocks_in_a_stream_for_screen_readers():
