@@ -34,6 +34,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from privacy.models import NoticeAcknowledgement
+from privacy.notices import acknowledge
 from roleplay import llm
 from tests.factories import build_scenario, make_user
 from tests.fake_openai import FakeOpenAI, Reply
@@ -153,6 +155,7 @@ def main():
     call_command("migrate", verbosity=0)
     ensure_groups()
     user = make_user("bench", TRAINEE)
+    acknowledge(user, NoticeAcknowledgement.PRACTICE)
     build_scenario("bench-loop", turn_limit=TURNS)
     client = scratch.signed_in(user)
 

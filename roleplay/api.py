@@ -13,12 +13,15 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
 
+from privacy import notices
 from privacy.access import AccessKind, record_access
+from privacy.models import NoticeAcknowledgement
 from yorisoi.roles import is_trainer
 
 from . import services
@@ -249,6 +252,7 @@ STATUS_OF = {
     "choice": 400,
     "too_long": 400,
     "not_observer": 403,
+    "notice_pending": 403,
     "not_found": 404,
     "ended": 409,
     "llm_unavailable": 409,
@@ -439,6 +443,17 @@ def list_scenarios(request):
 )
 def start(request, payload: StartIn):
     scenario = get_object_or_404(Scenario.objects.playable(), slug=payload.scenario)
+    # As on the site: a learner's first practice comes after the notice that it must not use
+    # real families' details, which is read on the site.
+    if not notices.has_read(request.user, NoticeAcknowledgement.PRACTICE):
+        raise services.PracticeError(
+            _(
+                "Before your first practice, read the notice on what not to write, on the "
+                "site: %(url)s"
+            )
+            % {"url": request.build_absolute_uri(reverse("privacy:practice_notice"))},
+            code="notice_pending",
+        )
     session = services.start_session(request.user, scenario, payload.mode)
     return session_json(session)
 

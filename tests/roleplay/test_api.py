@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
+from privacy.models import NoticeAcknowledgement
+from privacy.notices import acknowledge
 from roleplay import services
 from roleplay.api import STATUS_OF
 from roleplay.models import Mode, PracticeSession, Speaker
@@ -22,6 +25,7 @@ def post(client, url, payload=None, **headers):
 @pytest.fixture
 def alice(client, people):
     client.force_login(people.alice)
+    acknowledge(people.alice, NoticeAcknowledgement.PRACTICE)
     return client
 
 
@@ -182,6 +186,19 @@ def test_it_reports_a_pending_reply_and_retries_it(alice, people, scenario, fake
     retried = post(alice, f"{API}/sessions/{session.pk}/retry").json()
     assert retried["pending"] is False and retried["turn"]["text"] == "はい。"
     assert session.turns.filter(speaker=Speaker.PERSONA).count() == 2
+
+
+def test_it_starts_no_first_practice_before_the_notice_is_read(client, people, scenario):
+    client.force_login(people.bob)
+    refused = post(client, f"{API}/sessions", {"scenario": scenario.slug, "mode": "scripted"})
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "notice_pending"
+    notice = reverse("privacy:practice_notice")
+    assert f"http://testserver{notice}" in refused.json()["detail"]
+    assert not PracticeSession.objects.exists()
+    client.post(notice)
+    started = post(client, f"{API}/sessions", {"scenario": scenario.slug, "mode": "scripted"})
+    assert started.status_code == 200
 
 
 def test_it_says_when_no_ai_partner_is_configured(alice, scenario, settings):

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from privacy.models import NoticeAcknowledgement
+from privacy.notices import acknowledge
 from roleplay import services
 from roleplay.models import Mode
 from tests.fake_openai import Reply
@@ -115,6 +117,7 @@ def test_it_never_documents_hidden_facts_or_the_rubric_in_a_session(document):
 
 def test_it_answers_a_scripted_session_as_documented(client, people, scenario, document):
     client.force_login(people.alice)
+    acknowledge(people.alice, NoticeAcknowledgement.PRACTICE)
     found = conforms(client.get(f"{API}/scenarios"), document, "get", "/scenarios")
     started = post(client, f"{API}/sessions", {"scenario": scenario.slug, "mode": "scripted"})
     found += conforms(started, document, "post", "/sessions")

@@ -10,9 +10,12 @@ update, and the turn limit reads the session's own count of learner turns.
 import json
 
 import pytest
+from django.contrib.auth import get_user
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from privacy.models import NoticeAcknowledgement
+from privacy.notices import acknowledge
 from tests.factories import build_scenario
 from tests.fake_openai import Reply
 
@@ -33,6 +36,7 @@ def statements(captured) -> int:
 
 
 def play(client, mode, turns, fake=None) -> list[int]:
+    acknowledge(get_user(client), NoticeAcknowledgement.PRACTICE)
     response = client.post(
         "/api/roleplay/sessions",
         json.dumps({"scenario": "loop", "mode": mode}),

@@ -22,6 +22,8 @@ from django.db import connection
 
 from courses import services as course_services
 from courses.models import HoursEntry
+from privacy.models import NoticeAcknowledgement
+from privacy.notices import acknowledge
 from roleplay.models import Speaker, Turn
 from tests.factories import build_course, build_scenario, make_user
 from tests.fake_openai import FakeOpenAI, Reply
@@ -199,7 +201,9 @@ class Browser:
 @pytest.fixture
 def learner():
     ensure_groups()
-    return make_user("alice", TRAINEE, last_name="有田", first_name="愛")
+    alice = make_user("alice", TRAINEE, last_name="有田", first_name="愛")
+    acknowledge(alice, NoticeAcknowledgement.PRACTICE)
+    return alice
 
 
 def test_it_serves_hashed_static_files_from_both_servers(servers, static_root):
