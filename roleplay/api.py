@@ -479,8 +479,10 @@ def transcript(request, session_id: int):
     exclude_unset=True,
 )
 def take_turn(request, session_id: int, payload: TurnIn):
-    session = own_session(request, session_id)
-    submitted = services.submit(session, text=payload.text, choice=payload.choice)
+    submitted = services.submit(
+        session_id, user=request.user, text=payload.text, choice=payload.choice
+    )
+    session = submitted.session
     if wants_stream(request):
         return streamed(session, submitted.reply, submitted)
     return reply_json(session, submitted.reply.turn, submitted)

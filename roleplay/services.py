@@ -69,6 +69,7 @@ class PracticeError(Exception):
 
 @dataclass
 class Submitted:
+    session: PracticeSession
     turn: Turn
     reply: Reply
     notice: str = ""
@@ -76,16 +77,22 @@ class Submitted:
 
 
 @contextmanager
-def locked(session: "PracticeSession | int") -> Iterator[PracticeSession]:
+def locked(session: "PracticeSession | int", *, user=None) -> Iterator[PracticeSession]:
     """The session's row, locked until the transaction ends: take it first, then decide.
     Given the session itself, the row read again takes its scenario snapshot from it, read,
-    decoded and parsed already (the snapshot never changes once the session has started)."""
+    decoded and parsed already (the snapshot never changes once the session has started).
+    Given an id and the `user` it must belong to, the row is read once, whole, and a session
+    of anyone else is not found."""
     known = session if isinstance(session, PracticeSession) else None
     rows = PracticeSession.objects.select_for_update()
     if known is not None:
         rows = rows.defer("scenario_data")
+    if user is not None:
+        rows = rows.filter(user=user)
     with one_writer_on_sqlite(), transaction.atomic():
-        current = rows.get(pk=getattr(session, "pk", session))
+        current = rows.filter(pk=getattr(session, "pk", session)).first()
+        if current is None:
+            raise PracticeError(_("Not found."), code="not_found")
         if known is not None:
             current.scenario_data = known.scenario_data
             current.share_parsed(known)
@@ -258,24 +265,35 @@ def _pick(current: PracticeSession, choice_id: str | None, said: str | None) -> 
     return matched
 
 
-def submit(session: PracticeSession, *, text: str | None = None, choice: str | None = None):
+def submit(
+    session: PracticeSession | int,
+    *,
+    text: str | None = None,
+    choice: str | None = None,
+    user=None,
+) -> Submitted:
     """Save the learner's turn (masked) and start the reply, returned as `Submitted.reply`.
+
+    `session` is the session, or its id with the `user` it must belong to (the API: the row is
+    then read once, under its lock, instead of once to check it and again to lock it).
+    `Submitted.session` is the session as the turn left it, which the reply keeps up to date.
 
     Scripted: the reply is written with the turn, under the same lock. AI partner: the reply
     turn is reserved as in progress; iterating or closing the Reply produces and saves it.
     """
-    if session.mode == Mode.PEER:
-        raise PracticeError(_("Peer practice happens in person; there are no typed turns."))
     if (text is None) == (choice is None):
         raise PracticeError(_("Send either something to say or a choice."))
-    if choice is not None and session.mode != Mode.SCRIPTED:
-        raise PracticeError(_("Choices are only offered in scripted mode."))
-    said, notice, masked_types = None, "", []
-    if text is not None:
-        result = _mask_text(session, text)
-        said, notice = result.masked, result.notice
-        masked_types = sorted({f.type for f in result.findings})
-    with locked(session) as current:
+    with locked(session, user=user) as current:
+        if current.mode == Mode.PEER:
+            raise PracticeError(_("Peer practice happens in person; there are no typed turns."))
+        if choice is not None and current.mode != Mode.SCRIPTED:
+            raise PracticeError(_("Choices are only offered in scripted mode."))
+        target = session if isinstance(session, PracticeSession) else current
+        said, notice, masked_types = None, "", []
+        if text is not None:
+            result = _mask_text(current, text)
+            said, notice = result.masked, result.notice
+            masked_types = sorted({f.type for f in result.findings})
         last = _check_open(current)
         # A learner may carry on past a reply that never came; it stays in the transcript. Only
         # the last turn can be pending: every turn clears them, and a reply is reserved after.
@@ -309,16 +327,20 @@ def submit(session: PracticeSession, *, text: str | None = None, choice: str | N
             reply = Reply.saved(answer)
         else:
             answer = _reserve_reply(current, turn.index + 1, hold)
-            reply = Reply(_ai_reply(session, answer, hold, prompt, usage_day))
+            reply = Reply(_ai_reply(target, answer, hold, prompt, usage_day))
         # The learner's turn and the reply's (written, or reserved) go in one insert.
         Turn.objects.bulk_create([turn, answer])
         if ending is not None:
             _end(current, ending, credit_by=current.user)
         else:
             current.save(update_fields=["last_activity_at", "learner_turns", "node", "state"])
-    _as_saved(session, current)
+    _as_saved(target, current)
     return Submitted(
-        turn=turn, reply=reply, notice=notice, matched=matched if text is not None else None
+        session=target,
+        turn=turn,
+        reply=reply,
+        notice=notice,
+        matched=matched if text is not None else None,
     )
 
 

@@ -102,6 +102,9 @@ def test_it_hides_another_learners_session(client, people, started):
     assert client.get(f"{API}/sessions/{started['id']}").status_code == 404
     url = f"{API}/sessions/{started['id']}/turns"
     assert post(client, url, {"choice": "listen"}).status_code == 404
+    typed = post(client, url, {"text": "こんにちは、今日はどうですか。"})
+    assert typed.status_code == 404 and typed.json()["code"] == "not_found"
+    assert PracticeSession.objects.get(pk=started["id"]).turns.count() == len(started["turns"])
     assert post(client, f"{API}/sessions/{started['id']}/end").status_code == 404
 
 

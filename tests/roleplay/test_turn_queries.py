@@ -21,9 +21,10 @@ from tests.fake_openai import Reply
 
 pytestmark = pytest.mark.django_db
 
-# Session, the user with their roles (middleware), then the practice session; the rest is the turn.
-SCRIPTED_TURN_QUERIES = 7
-AI_TURN_QUERIES = 12
+# Session, the user with their roles (middleware); then the turn, which reads the practice
+# session once, under its lock.
+SCRIPTED_TURN_QUERIES = 6
+AI_TURN_QUERIES = 11
 
 
 def statements(captured) -> int:
