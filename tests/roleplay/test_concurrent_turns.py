@@ -53,6 +53,21 @@ def test_it_takes_one_of_ten_identical_choices(people, scenario):
 
 
 @concurrent
+def test_it_takes_one_of_ten_choices_sent_by_session_id_as_the_api_sends_them(people, scenario):
+    session = services.start_session(people.alice, scenario, Mode.SCRIPTED)
+    calls = [
+        lambda: services.submit(session.pk, user=people.alice, choice="listen")
+        for _ in range(THREADS)
+    ]
+    accepted, failures = at_once(calls)
+    assert len(accepted) == 1
+    assert [getattr(exc, "code", exc) for exc in failures] == ["reply_in_progress"] * (THREADS - 1)
+    assert accepted[0].session.node == "tired"
+    assert session.turns.count() == 3
+    assert_whole_transcript(session)
+
+
+@concurrent
 def test_it_takes_one_of_ten_turns_sent_while_the_ai_partner_replies(people, scenario, fake_llm):
     session = services.start_session(people.alice, scenario, Mode.LLM)
     accepted, refused = send_at_once(session, text="今日はよろしくお願いします。")
