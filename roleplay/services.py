@@ -178,29 +178,25 @@ def _reserve_quota(user_id: int, reserve: int, *, turn: bool) -> date:
     both spend the last of it. Returns the row's day, for the reply to settle its real usage
     in the same row after midnight too."""
     today = timezone.localdate()
-    spend = {"turns": F("turns") + int(turn), "tokens": F("tokens") + reserve}
     room = Q(
         turns__lt=settings.YORISOI_ROLEPLAY_DAILY_TURNS,
         tokens__lte=settings.YORISOI_ROLEPLAY_DAILY_TOKENS - reserve,
     )
-    # Most turns are one UPDATE: it locks the row, and the room is checked under that lock
-    # (PostgreSQL checks the condition again on a row it had to wait for).
-    if AIUsage.objects.filter(room, user_id=user_id, day=today).update(**spend):
-        return today
-    # The day's first turn, or no room left: find or make the row, locked, and tell which.
-    usage, _created = AIUsage.objects.select_for_update().get_or_create(user_id=user_id, day=today)
-    if (
-        usage.turns >= settings.YORISOI_ROLEPLAY_DAILY_TURNS
-        or usage.tokens + reserve > settings.YORISOI_ROLEPLAY_DAILY_TOKENS
-    ):
-        raise PracticeError(
-            _(
-                "You have reached today's limit for practice with the AI partner. Scripted "
-                "practice is still open, and the limit resets at midnight."
-            ),
-            code="quota",
-        )
-    AIUsage.objects.filter(pk=usage.pk).update(**spend)
+    spend = {"turns": F("turns") + int(turn), "tokens": F("tokens") + reserve}
+    today_with_room = AIUsage.objects.filter(room, user_id=user_id, day=today)
+    # One UPDATE: it locks the row and checks the room under that lock (PostgreSQL checks
+    # the condition again on a row it had to wait for). Only when it changes nothing, on the
+    # day's first turn or when the room is gone, is the row made if missing and asked again.
+    if not today_with_room.update(**spend):
+        AIUsage.objects.select_for_update().get_or_create(user_id=user_id, day=today)
+        if not today_with_room.update(**spend):
+            raise PracticeError(
+                _(
+                    "You have reached today's limit for practice with the AI partner. Scripted "
+                    "practice is still open, and the limit resets at midnight."
+                ),
+                code="quota",
+            )
     return today
 
 
